@@ -1,0 +1,67 @@
+-- Playbook: every image of every data root, with its history.
+local output = require "whiteout.output"
+local present = require "whiteout.present"
+
+local COLUMNS = { "id", "tags", "created", "size", "layers", "os",
+  "architecture" }
+
+
+-- Images no other image names as its parent: the ones worth a
+-- Dockerfile (intermediate build images repeat their children's start).
+local function leaves(recs)
+  local parent = {}
+  for _, r in ipairs(recs) do
+    if r.parent then parent[r.parent] = true end
+  end
+  local out = {}
+  for _, r in ipairs(recs) do
+    if not parent[r.id] or (r.tags and #r.tags > 0) then out[#out + 1] = r end
+  end
+  return out
+end
+
+
+local function rows(recs)
+  local out = present.with_times(recs, { "created" })
+  for _, r in ipairs(out) do
+    r.id = r.id:gsub("^sha256:", ""):sub(1, 12)
+    r.layers = #(r.layers or {})
+    r.tags = r.tags and #r.tags > 0 and r.tags or { "<none>" }
+  end
+  return out
+end
+
+
+return {
+  description = [[
+Lists every image of each data root: tags and digests
+(repositories.json), the image config (created, author, entrypoint,
+cmd, env, user, working dir, ports, volumes, labels), its history, its
+diff ids and the layer chain (chain id, cache id, size, parent) from the
+layerdb. In text format each image that is not only a parent of another
+also prints as a pseudo-Dockerfile rebuilt from its history.]],
+  categories = { "safe", "metadata" },
+  args = {},
+  usage = "whiteout run images -e /mnt/evidence/var/lib/docker",
+  sample = [[
+ID            TAGS                 CREATED               SIZE     LAYERS  OS     ARCHITECTURE
+8c340e181d7b  dfx/busybox:1.35     2026-12-03 16:07:27Z  1982472  1       linux  amd64
+
+# dfx/busybox:1.35  (sha256:8c340e181d7b83ec27ccb6674539956b660e25b70e4da4ff5c3af76ffdafb910)
+# 2026-12-03 16:07:27Z layer f497ef6c12b0
+FROM scratch  # busybox 1.35.0 (Debian busybox-static)
+]],
+  applies = function(ev) return #ev.roots > 0 end,
+  run = function(ev, args, emit)
+    for _, root in ipairs(ev.roots) do
+      for _, img in ipairs(root:images()) do emit(img) end
+    end
+  end,
+  text = function(recs, write)
+    output.table(write, rows(recs), COLUMNS, 60)
+    for _, img in ipairs(leaves(recs)) do
+      write("\n")
+      present.dockerfile(write, img)
+    end
+  end,
+}
