@@ -85,6 +85,11 @@ typedef int (*wo_thin_sm_fn)(void *arg, uint64_t first, uint64_t len,
                              uint32_t count);
 int wo_thin_data_sm(wo_thin_pool *p, wo_thin_sm_fn fn, void *arg);
 
+/* Calls fn(arg, block, 1, 0) for each free data block (count 0) below
+ * limit (0: all) that holds a non-zero byte. */
+int wo_thin_free_used(wo_thin_pool *p, uint64_t limit, wo_thin_sm_fn fn,
+                      void *arg);
+
 /* Compares two devices' mappings as thin_delta does: fn gets each run
  * that is contiguous in vblock and data blocks on both sides, with its
  * kind (WO_DELTA_*); data blocks are those of the side(s) that map. */

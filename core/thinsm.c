@@ -2,6 +2,7 @@
  * each naming a bitmap block of 2-bit reference counts, with counts of
  * 3 and over in a second B-tree of u32 values. */
 #include <stdlib.h>
+#include <string.h>
 
 #include "thinint.h"
 
@@ -143,4 +144,72 @@ int wo_thin_data_sm(wo_thin_pool *p, wo_thin_sm_fn fn, void *arg)
   if (s.len && (rc = fn(arg, s.first, s.len, s.count)))
     return rc;
   return WO_OK;
+}
+
+
+/* Free blocks that still hold bytes: a removed device's data survives
+ * when the pool did not discard it (K-sm frees by clearing counts). */
+typedef struct free_acc {
+  wo_thin_sm_fn fn;
+  void *arg;
+  wo_thin_pool *p;
+  uint8_t *buf;
+  uint64_t limit;
+} free_acc;
+
+
+static int is_zero(const uint8_t *b, size_t n)
+{
+  return !b[0] && !memcmp(b, b + 1, n - 1);
+}
+
+
+/* Reads free runs in chunks of FREE_CHUNK blocks: most free space of a
+ * loop file is holes, and big reads of them cost little per byte. */
+#define FREE_CHUNK 64
+
+static int free_chunk(free_acc *a, uint64_t first, uint64_t n)
+{
+  uint64_t bs = wo_thin_block_bytes(a->p);
+  ssize_t got = wo_blk_pread(a->p->data, a->buf, (size_t)(n * bs),
+                             first * bs);
+  int rc;
+  if (got < 0)
+    return thin_fail(a->p, (int)got, "data device: %s", a->p->data->err);
+  for (uint64_t i = 0; i < n && (i + 1) * bs <= (uint64_t)got; i++)
+    if (!is_zero(a->buf + i * bs, (size_t)bs) &&
+        (rc = a->fn(a->arg, first + i, 1, 0)))
+      return rc;
+  return 0;
+}
+
+
+static int free_run(void *arg, uint64_t first, uint64_t len, uint32_t c)
+{
+  free_acc *a = arg;
+  uint64_t end = first + len < a->limit ? first + len : a->limit;
+  int rc;
+  if (c)
+    return 0;
+  for (uint64_t b = first; b < end; b += FREE_CHUNK) {
+    uint64_t n = end - b < FREE_CHUNK ? end - b : FREE_CHUNK;
+    if ((rc = free_chunk(a, b, n)))
+      return rc;
+  }
+  return 0;
+}
+
+
+int wo_thin_free_used(wo_thin_pool *p, uint64_t limit, wo_thin_sm_fn fn,
+                      void *arg)
+{
+  free_acc a = { fn, arg, p, NULL, limit ? limit : UINT64_MAX };
+  int rc;
+  if (!p->data)
+    return thin_fail(p, WO_EUNSUP, "the pool has no data device");
+  if (!(a.buf = malloc((size_t)wo_thin_block_bytes(p) * FREE_CHUNK)))
+    return thin_fail(p, WO_ENOMEM, "out of memory");
+  rc = wo_thin_data_sm(p, free_run, &a);
+  free(a.buf);
+  return rc;
 }
