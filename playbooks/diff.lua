@@ -1,0 +1,64 @@
+-- Playbook: what a container (or an image layer) changed, as `docker
+-- diff` shows it, with type, owner, times, inode, layer and sha256.
+local changes = require "whiteout.changes"
+local views = require "whiteout.views"
+
+local LETTER = { added = "A", modified = "C", deleted = "D",
+  replaced = "C" }
+
+return {
+  description = [[
+Lists every path a container added, modified (content or metadata only),
+deleted or replaced, like `docker diff`, read from its layer folders
+without mounting anything. Deletions come from whiteouts; a directory
+made opaque is "replaced", followed by one "deleted" record for each
+lower entry directly below it that it hid. With --arg image and
+--arg layer=CACHE_ID, shows what one build step changed against the
+layers below it. Added and modified files carry their sha256.]],
+  categories = { "safe", "filesystem", "investigation" },
+  args = {
+    { name = "container", help = "container id, id prefix or name" },
+    { name = "image", help = "image reference or id (instead of a "
+      .. "container)" },
+    { name = "layer", help = "rw, init, image or a cache id: the layer "
+      .. "whose changes are listed", default = "top" },
+    { name = "hash", help = "yes or no: sha256 of added and modified "
+      .. "files", default = "yes", choices = { "yes", "no" } },
+  },
+  usage = [[
+whiteout run diff -e /mnt/evidence/var/lib/docker --arg container=3f2a
+whiteout run diff -e HOST --arg image=app:1.2 --arg layer=9c1e0b7d]],
+  sample = [[
+== fruit-basket (7dce7ace62a6, layer 7dce7ace62a6)
+C /fruit                      dir   0755  0:0  2026-11-30T10:02:11Z
+A /fruit/apples               file  0644  0:0  41 bytes  sha256 4b6f...
+C /fruit/lemons               file  0644  0:0  89 bytes  content
+D /fruit/pears                file  0644  0:0  (whiteout /fruit/pears)
+]],
+  applies = function(ev) return #ev.roots > 0 end,
+  run = function(ev, args, emit)
+    local list, err = views.targets(ev, args, true)
+    if not list then error(err, 0) end
+    for _, t in ipairs(list) do
+      local name = t.target.name or t.target.id
+      local ok, why = changes.walk(t.root, t.target, args.layer,
+        function(rec)
+          rec.container = t.target.kind ~= "image" and t.target.id or nil
+          rec.image = t.target.kind == "image" and t.target.id or nil
+          rec.name = name
+          emit(rec)
+        end, { hash = args.hash ~= "no" })
+      if not ok then views.warn(t.root, "%s: %s", name, why) end
+    end
+  end,
+  text = function(recs, write)
+    local last
+    for _, r in ipairs(recs) do
+      if r.name ~= last then
+        write("== ", tostring(r.name), "\n")
+        last = r.name
+      end
+      write(LETTER[r.change] or "?", " ", r.path, "\n")
+    end
+  end,
+}

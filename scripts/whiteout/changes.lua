@@ -1,0 +1,226 @@
+-- What one layer changed against the layers below it: added, modified
+-- (content or metadata only), deleted (whiteouts) and replaced (opaque)
+-- paths, as `docker diff` lists them, with forensic details.
+--
+-- Caveats:
+-- - A whiteout that hides nothing below is not reported (it deletes
+--   nothing that the lower layers show).
+-- - Inside a replaced directory an entry whose name also exists below is
+--   "modified" against the hidden lower entry, as Docker reports it.
+local overlay = require "whiteout.overlay"
+local views = require "whiteout.views"
+
+local M = {}
+
+
+local function join(dir, name)
+  return dir == "/" and "/" .. name or dir .. "/" .. name
+end
+
+
+-- Emits one record built from a stat table.
+local function put(cx, path, change, st, extra)
+  local rec = views.details({ kind = "change", path = path,
+    change = change, layer = cx.cache_id }, st)
+  for k, v in pairs(extra or {}) do rec[k] = v end
+  rec.source = rec.source or views.where(cx.root, cx.lpath .. path)
+  if st.type == "symlink" and change ~= "deleted" then
+    rec.target = cx.upper:readlink(path)
+  end
+  if cx.hash and st.type == "file" and (change == "added" or
+      change == "modified") then
+    local h, err = cx.upper:sha256(path)
+    rec.sha256, rec.err = h, not h and err or nil
+  end
+  cx.emit(rec)
+end
+
+
+-- Whether a non-directory's content differs from the lower one's.
+local function content_differs(cx, path, ust, lst)
+  if ust.type ~= lst.type or ust.size ~= lst.size then return true end
+  if ust.type == "symlink" then
+    return cx.upper:readlink(path) ~= cx.lower:readlink(path)
+  elseif ust.type == "char" or ust.type == "block" then
+    return ust.rdev_major ~= lst.rdev_major or
+      ust.rdev_minor ~= lst.rdev_minor
+  elseif ust.type == "file" and cx.hash then
+    return cx.upper:sha256(path) ~= cx.lower:sha256(path)
+  end
+  return false
+end
+
+
+local function meta_differs(a, b)
+  return a.mode ~= b.mode or a.uid ~= b.uid or a.gid ~= b.gid
+    or a.mtime ~= b.mtime
+end
+
+
+local diff_dir
+
+
+-- The lower entry deleted at path, named by the upper's source.
+local function put_deleted(cx, path, source)
+  local lst = cx.lower:lstat(path)
+  if not lst then return end
+  put(cx, path, "deleted", lst, { source = source,
+    from_layer = views.provenance(cx.root, cx.lview, path) })
+end
+
+
+-- One entry of the layer at path (class table c).
+local function diff_entry(cx, path, c, hidden)
+  local ust, err = cx.upper:lstat(path)
+  if not ust then cx.warn("%s", err) return end
+  local lst = cx.lower:lstat(path)
+  if not lst then
+    put(cx, path, "added", ust)
+    if ust.type == "dir" then diff_dir(cx, path, false) end
+  elseif ust.type == "dir" and lst.type == "dir" then
+    if c.opaque or hidden then
+      put(cx, path, "replaced", ust, { encoding = c.encoding })
+      diff_dir(cx, path, true)
+    else
+      if meta_differs(ust, lst) then
+        put(cx, path, "modified", ust, { changed = "metadata" })
+      end
+      diff_dir(cx, path, false)
+    end
+  else
+    local what = content_differs(cx, path, ust, lst) and "content"
+      or "metadata"
+    put(cx, path, "modified", ust, { changed = what })
+    if ust.type == "dir" then diff_dir(cx, path, false) end
+  end
+end
+
+
+-- The layer's entries of one directory, sorted by name.
+local function entries(cx, dir)
+  local it, err = overlay.entries(cx.upper, dir, { whiteouts = cx.wh })
+  if not it then cx.warn("%s", err) return {} end
+  local list = {}
+  for _, c in it do list[#list + 1] = c end
+  table.sort(list, function(a, b) return a.name < b.name end)
+  return list
+end
+
+
+-- Lower entries directly below a replaced directory that it hid.
+local function put_hidden(cx, dir, seen)
+  local it = cx.lower:dir(dir)
+  if not it then return end
+  local names = {}
+  for name in it do
+    if not seen[name] then names[#names + 1] = name end
+  end
+  table.sort(names)
+  local source = views.where(cx.root, cx.lpath .. dir)
+  for _, name in ipairs(names) do
+    put_deleted(cx, join(dir, name), source)
+  end
+end
+
+
+-- Compares one directory of the layer with the lower view.
+function diff_dir(cx, dir, hidden)
+  local seen = {}
+  for _, c in ipairs(entries(cx, dir)) do
+    local path = join(dir, c.name)
+    if c.class == "whiteout" then
+      seen[c.target] = true
+      if not hidden then
+        put_deleted(cx, join(dir, c.target),
+          views.where(cx.root, cx.lpath .. path))
+      end
+    elseif c.class == "entry" then
+      seen[c.name] = true
+      diff_entry(cx, path, c, hidden)
+    end
+  end
+  if hidden then put_hidden(cx, dir, seen) end
+end
+
+
+-- Tree against tree, for drivers whose layers are full copies.
+local function diff_trees(cx, new, old)
+  for path, st in new:walk("/") do
+    if path ~= "/" and not st.err then
+      local o = old:lstat(path)
+      local src = select(2, views.provenance(cx.root, cx.nview, path))
+      if not o then
+        put(cx, path, "added", st, { source = src })
+      elseif not (st.type == "dir" and o.type == "dir") and
+          (st.inum ~= o.inum or st.mtime ~= o.mtime) and
+          (st.type ~= o.type or st.size ~= o.size or meta_differs(st, o))
+      then
+        put(cx, path, "modified", st, { source = src, changed =
+          content_differs(cx, path, st, o) and "content" or "metadata" })
+      elseif st.type == "dir" and meta_differs(st, o) then
+        put(cx, path, "modified", st, { source = src,
+          changed = "metadata" })
+      end
+    end
+  end
+  for path, st in old:walk("/") do
+    if path ~= "/" and not st.err and not new:lstat(path) then
+      put(cx, path, "deleted", st, { source = select(2,
+        views.provenance(cx.root, cx.lview, path)) })
+    end
+  end
+end
+
+
+--- Every change of target's chosen layer (see views.open) against the
+-- layers below it, as "change" records passed to emit in path order.
+-- opts: hash (default true), warn (fn(fmt, ...)).  Returns true, or nil
+-- and a message.
+function M.walk(root, target, layer, emit, opts)
+  opts = opts or {}
+  local d = views.driver(root)
+  if not d then return nil, "no storage driver for this data root" end
+  local stack, err = views.stack(root, target, layer)
+  if not stack then return nil, err end
+  local below = table.move(stack, 2, #stack, 1, {})
+  local new, nv = views.open(root, target, stack[1].cache_id)
+  if not new then return nil, nv end
+  local old, ov
+  if #below > 0 then
+    old, ov = views.open(root, target, below[1].cache_id)
+    if not old then return nil, ov end
+  else
+    old = overlay.union({})
+    ov = { src = old, members = {} }
+  end
+  local top = nv.members[1]
+  local cx = { root = root, emit = emit, hash = opts.hash ~= false,
+    warn = opts.warn or function(...) views.warn(root, ...) end,
+    cache_id = stack[1].cache_id, lpath = top and top.path or "",
+    wh = d.whiteouts or "overlay", lower = old, lview = ov, nview = nv }
+  if d.whiteouts == "none" or d.diff == "trees" or not top then
+    cx.upper = new
+    diff_trees(cx, new, old)
+  else
+    cx.upper = top.src
+    diff_dir(cx, "/", false)
+  end
+  return true
+end
+
+
+--- An iterator over the change records (gathered first).
+-- for rec in changes.iter(root, c, "rw") do print(rec.change, rec.path) end
+function M.iter(root, target, layer, opts)
+  local list = {}
+  local ok, err = M.walk(root, target, layer, function(r)
+    list[#list + 1] = r end, opts)
+  if not ok then return nil, err end
+  local i = 0
+  return function()
+    i = i + 1
+    return list[i]
+  end
+end
+
+return M
