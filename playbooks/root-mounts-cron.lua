@@ -1,0 +1,84 @@
+-- Playbook: the containers that could reach the host, and what they
+-- planted in cron (their own layer, the host through a bind, deletions,
+-- log lines), each with where it was read.
+local findings = require "whiteout.findings"
+local report = require "whiteout.report"
+
+local ARGS = {
+  { name = "container", help = "only this container (id, prefix or name)" },
+  { name = "containers", default = "reach", choices = { "reach", "all" },
+    help = "reach: containers that could reach the host; all: also list "
+      .. "the layer and log cron writes of every other container" },
+  { name = "host", default = "all", choices = { "all", "lifetime" },
+    help = "host cron files under a bind: all of them, or only those "
+      .. "changed while the container lived" },
+  { name = "slack", default = "1",
+    help = "seconds added on each side of a container's life, since file "
+      .. "times are kept at a coarse clock" },
+}
+
+
+-- The writes of one container, host files filtered by args.host, those
+-- in its lifetime first.
+local function writes_of(root, c, args)
+  local out = {}
+  local slack = math.floor((tonumber(args.slack) or 1) * 1e9)
+  for _, w in ipairs(findings.cron_writes(root, c, slack)) do
+    if not (w.where == "host" and args.host == "lifetime"
+            and not w.in_lifetime) then
+      out[#out + 1] = w
+    end
+  end
+  return report.order_writes(out)
+end
+
+
+local function run(ev, args, emit)
+  local any_host = false
+  for _, e in ipairs(findings.containers(ev)) do
+    local rec = findings.reach_record(e.root, e.c)
+    if findings.picked(e.c, args.container)
+      and (rec or args.containers == "all") then
+      if rec then emit(rec) end
+      for _, w in ipairs(writes_of(e.root, e.c, args)) do
+        if rec or w.where ~= "host" then emit(w) end
+      end
+    end
+    any_host = any_host or e.root.host ~= nil
+  end
+  if not any_host then
+    findings.warn_no_host(ev)
+  end
+end
+
+
+return {
+  description = [[
+Finds the containers that could write to the host and lists their cron
+writes with provenance. A container is selected when it binds the host's
+/ or any host folder holding a cron place (/etc, /etc/cron.d, /var/spool,
+/var/spool/cron, ...; read-only binds too, said so), runs privileged,
+adds CAP_SYS_ADMIN (or ALL), has host devices, shares the host's pid
+namespace, or mounts the Docker socket; each gets its reasons
+(kind "reach"). For each, kind "cron-write" records come from: its own
+rw layer (etc/crontab, etc/cron.d/*, etc/cron.{hourly,daily,weekly,
+monthly}/*, etc/crontabs/*, var/spool/cron/**, etc/anacrontab, systemd
+timers; where "layer"), the host's file system through each bind when the
+evidence holds it (where "host", with host_path and the path the
+container used, flagged in_lifetime when a time falls inside the
+container's life), whiteouts in those places (where "deleted") and log
+lines that touch cron (where "log"). Given only a data root, a "note"
+record and a warning say that the host's files are not in the evidence.]],
+  categories = { "safe", "investigation" },
+  args = ARGS,
+  usage = [[
+whiteout run root-mounts-cron -e /mnt/host            # the host's root
+whiteout run root-mounts-cron -e /mnt/host --arg host=lifetime
+whiteout run root-mounts-cron -e ./var-lib-docker     # data root only
+whiteout run root-mounts-cron -e /mnt/host --format json]],
+  sample = [[
+SAMPLE]],
+  applies = function(ev) return #ev.roots > 0 end,
+  run = run,
+  text = function(recs, write) report.cron_text(recs, write) end,
+}

@@ -1,0 +1,378 @@
+-- The evidence behind the investigations: which containers reach the host,
+-- what they wrote to cron and other persistence places (in their own rw
+-- layer, on the host through a bind, deleted, in their logs).  Shared by
+-- root-mounts-cron, escape, persistence and triage; returns records.
+--
+-- Caveats:
+-- - A host file's times say when it last changed, not who changed it:
+--   in_lifetime means "changed while this container lived", which other
+--   containers or the host itself may explain.
+-- - Ext4 and XFS keep file times at the kernel's coarse clock (a few
+--   milliseconds behind), so the lifetime window is widened by `slack`.
+local log = require "whiteout.log"
+local persist = require "whiteout.persist"
+local reach = require "whiteout.reach"
+local util = require "whiteout.util"
+
+local M = {}
+
+-- Bounds on what one container can make us read.
+M.MAX_CONTENT = 4096        -- bytes of a cron file shown
+M.MAX_HASH = 64 << 20       -- files hashed at most this size
+M.MAX_FILES = 10000         -- files listed per place on the host
+M.DEEP = 8                  -- depth walked below a deep cron place
+
+
+--- Appends the items of list to out; returns out.
+function M.append(out, list)
+  return table.move(list, 1, #list, #out + 1, out)
+end
+
+
+--- Every readable container of the evidence, with its data root:
+-- list of {root = DataRoot, c = container record}.
+function M.containers(ev)
+  local out = {}
+  for _, root in ipairs(ev.roots or {}) do
+    local ok, list = pcall(root.containers, root)
+    if not ok then
+      log.warn("%s: containers could not be read: %s",
+        root.label or "?", list)
+    else
+      for _, c in ipairs(list or {}) do
+        if not c.error then out[#out + 1] = { root = root, c = c } end
+      end
+    end
+  end
+  return out
+end
+
+
+--- True when c is the container ref names (full id, id prefix, or
+-- name with or without "/"), or when ref is nil or empty.
+function M.picked(c, ref)
+  if ref == nil or ref == "" then return true end
+  local name = ref:gsub("^/", "")
+  return c.name == name or (ref:match("^%x+$") ~= nil
+    and (c.id or ""):sub(1, #ref) == ref:lower())
+end
+
+
+--- Warns once that the evidence holds no host file system.
+function M.warn_no_host(ev)
+  log.warn("the evidence is only a data root: the host's file system is "
+    .. "not in it, so writes through binds to the host cannot be seen "
+    .. "(give the host's root folder or disk image with -e)")
+end
+
+
+--- The container's life in ns: created (or started) to finished, the
+-- end open (nil) while it was running or never finished.
+function M.lifetime(c)
+  local from = util.parse_time(c.created) or util.parse_time(c.started)
+  local to = util.parse_time(c.finished)
+  if c.running or (to and from and to < from) then to = nil end
+  return from, to
+end
+
+
+--- True when any of the times (ns) falls inside [from - slack,
+-- to + slack]; an open end accepts every later time.
+function M.in_window(times, from, to, slack)
+  if not from then return false end
+  slack = slack or 0
+  for _, t in ipairs(times) do
+    if type(t) == "number" and t >= from - slack
+      and (not to or t <= to + slack) then
+      return true
+    end
+  end
+  return false
+end
+
+
+--- The reach record of one container, or nil when it cannot reach.
+function M.reach_record(root, c)
+  local reasons = reach.reasons(c)
+  if #reasons == 0 then return nil end
+  return { kind = "reach", container = c.id, name = c.name,
+    reasons = reasons, state = c.state, image = c.image,
+    created = c.created, started = c.started, finished = c.finished,
+    source = c.hostconfig_source or c.source }
+end
+
+
+--- The rw layer's cache id, or nil.
+function M.rw_layer(c)
+  for _, l in ipairs(c.layers or {}) do
+    if l.role == "rw" then return l.cache_id end
+  end
+  return nil
+end
+
+
+-- Where a driver keeps one layer's own files, relative to the data root.
+local LAYER_DIRS = { overlay2 = "overlay2/%s/diff",
+  overlay = "overlay/%s/upper", aufs = "aufs/diff/%s",
+  ["fuse-overlayfs"] = "fuse-overlayfs/%s/diff" }
+
+
+--- The folder of a layer's own files in the data root, or nil when the
+-- driver keeps no such folder (devicemapper, btrfs and zfs hold whole
+-- file systems, which the views module opens).
+function M.layer_dir(root, cache_id)
+  local fmt = LAYER_DIRS[root.driver_name or ""]
+  if not fmt or type(cache_id) ~= "string" or cache_id:find("[/%c]")
+  then
+    return nil
+  end
+  local rel = fmt:format(cache_id)
+  local st = root.src:lstat(rel)
+  return st and st.type == "dir" and rel or nil
+end
+
+
+-- What one entry of a layer folder stands for: "deleted" for a whiteout
+-- (a 0/0 character device, or aufs' .wh.<name>), nil for the driver's
+-- own bookkeeping, else "changed" (added or modified).
+local function classify(path, st)
+  if st.type == "char" and st.rdev_major == 0 and st.rdev_minor == 0 then
+    return "deleted", path
+  end
+  local dir, base = path:match("^(.-)/([^/]*)$")
+  if base:sub(1, 8) == ".wh..wh." then return nil end
+  if base:sub(1, 4) == ".wh." then
+    return "deleted", dir .. "/" .. base:sub(5)
+  end
+  return "changed", path
+end
+
+
+--- The entries of a container's rw layer whose container path passes
+-- keep(path): list of {path, change, st, rel (in the data root),
+-- layer}.  Directories are not listed.  Warns when the layer cannot be
+-- read.
+function M.layer_entries(root, c, keep)
+  local id = M.rw_layer(c)
+  local dir = id and M.layer_dir(root, id)
+  if not dir then
+    if id then
+      log.warn("%s: rw layer %s of %s is not readable here", root:where(""),
+        id, c.name or c.id)
+    end
+    return {}
+  end
+  local out = {}
+  for p, st in root.src:walk(dir) do
+    local cp = p:sub(#dir + 2)
+    local change, path
+    if st.err then
+      log.warn("%s: %s", root:where(p), st.err)
+    elseif cp ~= "" and st.type ~= "dir" then
+      change, path = classify(cp, st)
+    end
+    if change and keep(path) then
+      out[#out + 1] = { path = path, change = change, st = st,
+        rel = p, layer = id }
+    end
+    if #out >= M.MAX_FILES then break end
+  end
+  return out
+end
+
+
+-- A short file's text for a report, and its sha256; nil when too big.
+local function read_small(src, path, st)
+  if st.type ~= "file" then return nil end
+  local text = src:read(path, 0, math.min(st.size, M.MAX_CONTENT + 1))
+  local sum = st.size <= M.MAX_HASH and src:sha256(path) or nil
+  return persist.content(text, M.MAX_CONTENT), sum
+end
+
+
+-- The fields every file finding shares, from a stat table.
+local function file_fields(rec, st)
+  rec.type, rec.size, rec.mode = st.type, st.size, st.mode
+  rec.uid, rec.gid, rec.inum = st.uid, st.gid, st.inum
+  rec.mtime, rec.ctime = util.time(st.mtime), util.time(st.ctime)
+  rec.atime, rec.btime = util.time(st.atime), util.time(st.btime)
+  return rec
+end
+
+
+--- A finding for one rw-layer entry e (from layer_entries): kind,
+-- where "layer" or "deleted", with times, hash and content.
+function M.layer_record(root, c, e, kind, slack)
+  local from, to = M.lifetime(c)
+  local rec = file_fields({ kind = kind, container = c.id, name = c.name,
+    where = e.change == "deleted" and "deleted" or "layer", path = e.path,
+    layer = e.layer, source = root:where(e.rel) }, e.st)
+  if e.change == "deleted" then
+    rec.type, rec.size, rec.mode = nil, nil, nil
+  else
+    rec.content, rec.sha256 = read_small(root.src, e.rel, e.st)
+  end
+  rec.in_lifetime = M.in_window({ e.st.mtime, e.st.ctime, e.st.btime },
+    from, to, slack)
+  return rec
+end
+
+
+--- src:walk(path, depth) for a for loop: an empty walk, after a
+-- warning naming label, when path cannot be walked (silent when it is
+-- absent).
+function M.walk(src, path, depth, label)
+  local f, s, ctl, close = src:walk(path, depth)
+  if f then return f, s, ctl, close end
+  if ctl ~= "ENOENT" then log.warn("%s: %s", label or path, s) end
+  return function() return nil end
+end
+
+
+-- The host places a bind reaches, each {start, depth}: the cron places
+-- and /etc/systemd/system (timers), narrowed to the bind's source when
+-- the source lies inside one.
+local function host_places(b)
+  local out = {}
+  local function add(loc, depth)
+    local start = reach.under(b.source, loc) and b.source or loc
+    out[#out + 1] = { start = start, depth = depth }
+  end
+  for _, loc in ipairs(reach.CRON) do
+    if reach.under(loc.path, b.source) or reach.under(b.source, loc.path)
+    then
+      add(loc.path, loc.file and 0 or loc.deep and M.DEEP or 1)
+    end
+  end
+  local sd = "/etc/systemd/system"
+  if reach.under(sd, b.source) or reach.under(b.source, sd) then
+    add(sd, 3)
+  end
+  return out
+end
+
+
+-- The host path as the analyst finds it: the -e folder and the path.
+local function host_source(root, p)
+  return ((root.label or ""):gsub("/+$", "")) .. p
+end
+
+
+-- One host file reached through bind b, as a finding.
+local function host_record(root, c, b, p, st, kind, slack)
+  local from, to = M.lifetime(c)
+  local rec = file_fields({ kind = kind, container = c.id, name = c.name,
+    where = "host", path = reach.to_container(p, b.source, b.destination),
+    host_path = p, bind = b.source .. ":" .. b.destination,
+    source = host_source(root, p) }, st)
+  rec.content, rec.sha256 = read_small(root.host, p, st)
+  rec.in_lifetime = M.in_window({ st.mtime, st.ctime, st.btime },
+    from, to, slack)
+  return rec
+end
+
+
+--- The files under the host places bind b reaches that pass keep(p),
+-- as findings of `kind`: list (maybe empty).  Needs root.host.
+function M.host_files(root, c, b, keep, kind, slack)
+  local out = {}
+  for _, place in ipairs(host_places(b)) do
+    for p, st in M.walk(root.host, place.start, place.depth,
+                        host_source(root, place.start)) do
+      if st.err then
+        log.warn("%s: %s", host_source(root, p), st.err)
+      elseif st.type ~= "dir" and keep(p) then
+        out[#out + 1] = host_record(root, c, b, p, st, kind, slack)
+      end
+      if #out >= M.MAX_FILES then break end
+    end
+  end
+  return out
+end
+
+
+-- The container's log lines, each {time, stream, line, source}: from
+-- the model's reader when it has one, else from its json-file log.
+local function log_lines(root, c)
+  if type(root.logs) == "function" then
+    local ok, lines = pcall(root.logs, root, c)
+    if ok and type(lines) == "table" then return lines end
+    if not ok then log.warn("%s: logs: %s", c.name or c.id, lines) end
+    return {}
+  end
+  local rel = ("containers/%s/%s-json.log"):format(c.id, c.id)
+  local out = {}
+  local st = root.src:lstat(rel)
+  if not st or st.type ~= "file" or st.size > M.MAX_HASH then return out end
+  for line in (root.src:read(rel) or ""):gmatch("[^\n]+") do
+    local e = util.json_decode(line)
+    if type(e) == "table" and type(e.log) == "string" then
+      out[#out + 1] = { time = util.nn(e.time), stream = util.nn(e.stream),
+        line = e.log, source = root:where(rel) }
+    end
+  end
+  return out
+end
+
+
+--- The log lines of a container that touch cron, as "cron-write"
+-- findings with where "log".
+function M.log_records(root, c, slack)
+  local from, to = M.lifetime(c)
+  local out = {}
+  for _, l in ipairs(log_lines(root, c)) do
+    local text = l.line or l.log or l.text
+    if type(text) == "string" and persist.log_touches_cron(text) then
+      out[#out + 1] = { kind = "cron-write", container = c.id,
+        name = c.name, where = "log", time = l.time, stream = l.stream,
+        content = persist.content((text:gsub("\r?\n$", "")), M.MAX_CONTENT),
+        in_lifetime = M.in_window({ util.parse_time(l.time) }, from, to,
+          slack),
+        source = l.source or root:where("containers/" .. c.id) }
+    end
+  end
+  return out
+end
+
+
+--- A "note" record: something the evidence cannot say about c.
+function M.note(root, c, text)
+  return { kind = "note", container = c.id, name = c.name, text = text,
+    source = root.label or root:where("") }
+end
+
+
+--- Every cron write of one container: its rw layer (added, changed and
+-- deleted cron tables and timers), the host through its binds (or a note
+-- that the host is not in the evidence), and its log lines.
+function M.cron_writes(root, c, slack)
+  local out = {}
+  for _, e in ipairs(M.layer_entries(root, c, persist.is_schedule)) do
+    out[#out + 1] = M.layer_record(root, c, e, "cron-write", slack)
+  end
+  local binds = reach.cron_binds(c)
+  for _, b in ipairs(binds) do
+    if root.host then
+      M.append(out, M.host_files(root, c, b, persist.is_schedule,
+        "cron-write", slack))
+    end
+  end
+  if #binds > 0 and not root.host then
+    out[#out + 1] = M.note(root, c, ("the host's file system is not in "
+      .. "the evidence, so cron files written through %s cannot be "
+      .. "checked: give the host's root folder or disk image with -e")
+      :format(M.bind_list(binds)))
+  end
+  M.append(out, M.log_records(root, c, slack))
+  return out
+end
+
+
+--- Binds as "src:dst" text, space-separated.
+function M.bind_list(binds)
+  local out = {}
+  for i, b in ipairs(binds) do out[i] = b.source .. ":" .. b.destination end
+  return table.concat(out, " ")
+end
+
+return M
