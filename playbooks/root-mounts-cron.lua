@@ -34,20 +34,21 @@ end
 
 
 local function run(ev, args, emit)
-  local any_host = false
-  for _, e in ipairs(findings.containers(ev)) do
+  local reached, no_host, all = 0, false, findings.containers(ev)
+  for _, e in ipairs(all) do
     local rec = findings.reach_record(e.root, e.c)
     if findings.picked(e.c, args.container)
       and (rec or args.containers == "all") then
       if rec then emit(rec) end
-      for _, w in ipairs(writes_of(e.root, e.c, args)) do
-        if rec or w.where ~= "host" then emit(w) end
-      end
+      for _, w in ipairs(writes_of(e.root, e.c, args)) do emit(w) end
+      reached = reached + (rec and 1 or 0)
+      no_host = no_host or (rec ~= nil and e.root.host == nil)
     end
-    any_host = any_host or e.root.host ~= nil
   end
-  if not any_host then
-    findings.warn_no_host(ev)
+  if no_host then findings.warn_no_host(ev) end
+  if reached == 0 then
+    emit({ kind = "note", text = ("none of the %d containers could reach "
+      .. "the host"):format(#all), source = findings.label(ev) })
   end
 end
 

@@ -58,6 +58,12 @@ function M.picked(c, ref)
 end
 
 
+--- The evidence as the user named it: the -e paths.
+function M.label(ev)
+  return table.concat(ev.paths or {}, " ")
+end
+
+
 --- Warns once that the evidence holds no host file system.
 function M.warn_no_host(ev)
   log.warn("the evidence is only a data root: the host's file system is "
@@ -291,27 +297,12 @@ function M.host_files(root, c, b, keep, kind, slack)
 end
 
 
--- The container's log lines, each {time, stream, line, source}: from
--- the model's reader when it has one, else from its json-file log.
+-- The container's log lines (records of kind "log" from the model).
 local function log_lines(root, c)
-  if type(root.logs) == "function" then
-    local ok, lines = pcall(root.logs, root, c)
-    if ok and type(lines) == "table" then return lines end
-    if not ok then log.warn("%s: logs: %s", c.name or c.id, lines) end
-    return {}
-  end
-  local rel = ("containers/%s/%s-json.log"):format(c.id, c.id)
-  local out = {}
-  local st = root.src:lstat(rel)
-  if not st or st.type ~= "file" or st.size > M.MAX_HASH then return out end
-  for line in (root.src:read(rel) or ""):gmatch("[^\n]+") do
-    local e = util.json_decode(line)
-    if type(e) == "table" and type(e.log) == "string" then
-      out[#out + 1] = { time = util.nn(e.time), stream = util.nn(e.stream),
-        line = e.log, source = root:where(rel) }
-    end
-  end
-  return out
+  local ok, lines = pcall(root.logs, root, c)
+  if ok and type(lines) == "table" then return lines end
+  log.warn("%s: logs could not be read: %s", c.name or c.id, lines)
+  return {}
 end
 
 
@@ -321,11 +312,11 @@ function M.log_records(root, c, slack)
   local from, to = M.lifetime(c)
   local out = {}
   for _, l in ipairs(log_lines(root, c)) do
-    local text = l.line or l.log or l.text
+    local text = l.kind == "log" and l.line
     if type(text) == "string" and persist.log_touches_cron(text) then
       out[#out + 1] = { kind = "cron-write", container = c.id,
         name = c.name, where = "log", time = l.time, stream = l.stream,
-        content = persist.content((text:gsub("\r?\n$", "")), M.MAX_CONTENT),
+        content = persist.content(text, M.MAX_CONTENT), lineno = l.lineno,
         in_lifetime = M.in_window({ util.parse_time(l.time) }, from, to,
           slack),
         source = l.source or root:where("containers/" .. c.id) }

@@ -72,7 +72,8 @@ local function contents(write, list)
     if w.content and w.where ~= "log" then
       write("  --- ", w.path or "?", w.sha256 and "  sha256 " .. w.sha256
         or "", "\n")
-      for line in (w.content .. "\n"):gmatch("([^\n]*)\n") do
+      for line in (w.content:gsub("\n$", "") .. "\n"):gmatch("([^\n]*)\n")
+      do
         write("    ", line, "\n")
       end
     elseif w.where == "log" then
@@ -85,6 +86,7 @@ end
 
 -- The head of a container's block: name, id, state and its reasons.
 local function head(write, k, list)
+  if k == "?" then return end
   local r, name = nil, nil
   for _, x in ipairs(list) do
     if x.kind == "reach" or x.kind == "escape" then r = x end
@@ -104,20 +106,20 @@ end
 -- a table of findings, their contents, and notes.
 function M.cron_text(recs, write)
   local order, groups = by_container(recs)
-  if #order == 0 then write("no container could reach the host\n") end
   for n, k in ipairs(order) do
     if n > 1 then write("\n") end
     head(write, k, groups[k])
     local rows, files = {}, {}
     for _, x in ipairs(groups[k]) do
       if x.kind == "note" then
-        write("  note: ", x.text, "\n")
+        write(k == "?" and "" or "  ", "note: ", x.text, "\n")
       elseif x.kind ~= "reach" and x.kind ~= "escape" then
         rows[#rows + 1] = row(x)
         files[#files + 1] = x
       end
     end
-    if #rows == 0 then write("  no writes found\n") else
+    if #rows == 0 and k ~= "?" then write("  no writes found\n")
+    elseif #rows > 0 then
       output.table(function(...) write("  ", ...) end, rows, M.COLUMNS, 60)
       contents(write, files)
     end
