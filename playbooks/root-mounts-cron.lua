@@ -46,7 +46,7 @@ local function run(ev, args, emit)
     end
   end
   if no_host then findings.warn_no_host(ev) end
-  if reached == 0 then
+  if reached == 0 and not args.container then
     emit({ kind = "note", text = ("none of the %d containers could reach "
       .. "the host"):format(#all), source = findings.label(ev) })
   end

@@ -55,14 +55,14 @@ M.by_container = by_container
 -- One row of the findings table.
 local function row(w)
   return { where = w.where, path = w.path or "-",
-    host_path = w.host_path or (w.layer and w.layer:sub(1, 12)) or "-",
+    from = w.host_path or (w.layer and w.layer:sub(1, 12)) or "-",
     inum = w.inum, size = w.size,
     time = M.when(w.mtime or w.time),
     life = w.in_lifetime and "yes" or "no",
     sha256 = w.sha256 and w.sha256:sub(1, 16) or "-" }
 end
 
-M.COLUMNS = { "where", "path", "host_path", "inum", "size", "time", "life",
+M.COLUMNS = { "where", "path", "from", "inum", "size", "time", "life",
   "sha256" }
 
 
