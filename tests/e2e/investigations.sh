@@ -1,0 +1,13 @@
+#!/usr/bin/env bash
+# The investigation playbooks on the project's own fixture: a container
+# that binds only /etc (found, with its host cron write), one that writes
+# a cron file only in its own layer (not found unless asked for).
+set -u
+cd "$(dirname "$0")/../.."
+dir=${WO_TEST_TMP:-/tmp}/investigations
+if ! out=$(tests/fixtures/make-flagship "$dir/host" 2>&1); then
+  echo "not ok make-flagship: $out"
+  exit 1
+fi
+./whiteout exec tests/e2e/investigations-fixture.lua "$dir/host" \
+  "$(id -u)"
