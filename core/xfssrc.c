@@ -2,8 +2,12 @@
  * callbacks read the block source, so a thin device (or an LVM volume
  * inside an image) never needs a file on the analyst's machine.
  *
- * Caveats: this libfsxfs gives no extended attributes, link counts or
- * device numbers, so xattrs list empty, nlink is 1 and rdev is 0. */
+ * Times, link counts and device numbers come from the inode itself:
+ * this libfsxfs gives no nlink or rdev and misreads bigtime stamps
+ * (mkfs.xfs's default since 5.15) as seconds and nanoseconds.
+ *
+ * Caveats: this libfsxfs gives no extended attributes; xattrs list
+ * empty. */
 #define LIBFSXFS_HAVE_BFIO 1
 #include <libbfio.h>
 #include <libfsxfs.h>
@@ -135,6 +139,11 @@ typedef struct xfs_src {
   wo_blk *b;
   libbfio_handle_t *bio;
   libfsxfs_volume_t *vol;
+  /* superblock fields that place an inode (xfs_dsb) */
+  uint32_t blocksize, agblocks;
+  uint16_t inodesize;
+  uint8_t inopblog, agblklog;
+  int bigtime;
 } xfs_src;
 
 typedef struct xfs_file {
@@ -158,7 +167,7 @@ static void lib_msg(libfsxfs_error_t *e, char *err, size_t n)
     *last = '\0';
     last = strrchr(buf, '\n');
   }
-  snprintf(err, n, "%s", last ? last + 1 : buf);
+  snprintf(err, n, "%.*s", (int)n - 1, last ? last + 1 : buf);
 }
 
 
@@ -244,6 +253,74 @@ static void fill_stat(libfsxfs_file_entry_t *fe, wo_stat *st)
 }
 
 
+static uint32_t be32(const uint8_t *p)
+{
+  return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | (uint32_t)p[2] << 8 |
+         p[3];
+}
+
+
+static uint64_t be64(const uint8_t *p)
+{
+  return (uint64_t)be32(p) << 32 | be32(p + 4);
+}
+
+
+/* An xfs_timestamp: with bigtime, nanoseconds since 1901-12-13 (the
+ * epoch less 2^31 s); else be32 seconds and be32 nanoseconds. */
+static int64_t xfs_time(const xfs_src *s, const uint8_t *p)
+{
+  if (s->bigtime)
+    return (int64_t)(be64(p) - 2147483648ull * 1000000000ull);
+  return (int64_t)(int32_t)be32(p) * 1000000000 + be32(p + 4);
+}
+
+
+/* The byte offset of inode ino: AG, block in the AG, slot in the
+ * block, as sb_agblklog and sb_inopblog split the number. */
+static uint64_t inode_off(const xfs_src *s, uint64_t ino)
+{
+  uint64_t agno = ino >> (s->agblklog + s->inopblog);
+  uint64_t agbno = (ino >> s->inopblog) & ((1ull << s->agblklog) - 1);
+  uint64_t idx = ino & ((1ull << s->inopblog) - 1);
+  return (agno * s->agblocks + agbno) * s->blocksize + idx * s->inodesize;
+}
+
+
+/* Reads inode ino's core and the 4 bytes after it (xfs_dinode v3 is
+ * 176 bytes) when it says it is inode ino; 0 otherwise. */
+static int read_inode(xfs_src *s, uint64_t ino, uint8_t *buf)
+{
+  if (!s->blocksize || s->inodesize < 180 ||
+      wo_blk_pread(s->b, buf, 180, inode_off(s, ino)) != 180 ||
+      buf[0] != 'I' || buf[1] != 'N')
+    return 0;
+  return buf[4] < 3 || be64(buf + 152) == ino;
+}
+
+
+/* Times, link count and device numbers from the inode core. */
+static void inode_details(xfs_src *s, wo_stat *st)
+{
+  uint8_t c[180];
+  uint32_t dev;
+  if (!read_inode(s, st->ino, c))
+    return;
+  st->size = be64(c + 56);
+  st->nlink = c[4] == 1 ? (uint16_t)(c[6] << 8 | c[7]) : be32(c + 16);
+  st->atime = xfs_time(s, c + 32);
+  st->mtime = xfs_time(s, c + 40);
+  st->ctime = xfs_time(s, c + 48);
+  st->btime = c[4] >= 3 ? xfs_time(s, c + 144) : -1;
+  if ((st->type == WO_T_CHR || st->type == WO_T_BLK) && c[4] >= 3) {
+    /* the data fork holds an xfs_dev_t: 14-bit major, 18-bit minor */
+    dev = be32(c + 176);
+    st->rdev_major = dev >> 18;
+    st->rdev_minor = dev & 0x3ffff;
+  }
+}
+
+
 static int x_lstat(wo_src *b, const char *path, wo_stat *st)
 {
   xfs_src *s = (xfs_src *)b;
@@ -253,6 +330,7 @@ static int x_lstat(wo_src *b, const char *path, wo_stat *st)
     return rc;
   fill_stat(fe, st);
   libfsxfs_file_entry_free(&fe, NULL);
+  inode_details(s, st);
   return WO_OK;
 }
 
@@ -385,6 +463,24 @@ int wo_xfs_probe(wo_blk *b)
 }
 
 
+/* The superblock fields read_inode needs (xfs_dsb, big-endian). */
+static void read_geometry(xfs_src *s)
+{
+  uint8_t sb[224];
+  if (wo_blk_pread(s->b, sb, sizeof sb, 0) != (ssize_t)sizeof sb)
+    return;
+  s->blocksize = be32(sb + 4);
+  s->agblocks = be32(sb + 84);
+  s->inodesize = (uint16_t)(sb[104] << 8 | sb[105]);
+  s->inopblog = sb[123];
+  s->agblklog = sb[124];
+  /* sb_features_incompat bit 3 is XFS_SB_FEAT_INCOMPAT_BIGTIME (v5) */
+  s->bigtime = (sb[101] & 0xf) == 5 && (be32(sb + 216) & 8);
+  if (s->agblklog > 32 || s->inopblog > 8 || s->blocksize > 65536)
+    s->blocksize = 0;   /* nonsense: keep libfsxfs's values */
+}
+
+
 static int open_volume(xfs_src *s, char *err)
 {
   libfsxfs_error_t *e = NULL;
@@ -414,6 +510,7 @@ wo_src *wo_xfs_open(wo_blk *b, char *err, int *code)
   }
   if ((s = calloc(1, sizeof *s))) {
     s->b = wo_blk_ref(b);
+    read_geometry(s);
     rc = open_volume(s, err);
   }
   if (rc == WO_OK) {

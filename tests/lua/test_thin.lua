@@ -59,6 +59,12 @@ t.eq("image lemons", x1:read("/rootfs/fruit/lemons"):sub(1, 20),
   "LEMON v1: lemons fro")
 t.eq("snapshot lemons", x2:read("/rootfs/fruit/lemons"):sub(1, 20),
   "LEMON v2: lemons rew")
+local now = os.time() * 1000000000
+local ast = x2:stat("/rootfs/fruit/apples")
+t.ok("mtime from the inode (bigtime)", math.abs(ast.mtime - now) <
+  600 * 1000000000, tostring(ast.mtime))
+t.eq("nlink from the inode", x2:stat("/rootfs/fruit").nlink, 2)
+t.eq("dir size from the inode", x2:stat("/rootfs/fruit").size > 0, true)
 t.eq("apples owner", x2:stat("/rootfs/fruit/apples").uid, 1000)
 t.eq("symlink", x2:readlink("/rootfs/fruit/tart"), "lemons")
 t.eq("link followed inside", x2:read("/rootfs/fruit/tart"):sub(1, 8),
