@@ -2,7 +2,7 @@
 PREFIX   ?= /usr/local
 VERSION  ?= 0.1.0
 CC       ?= cc
-PKGS     ?= lua5.4 lua5.4-cjson libcrypto zlib libfsxfs libbfio
+PKGS     ?= lua5.4 lua5.4-cjson libcrypto zlib libfsxfs libbfio tsk
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 LIBS_EXTRA ?= -lreadline

@@ -169,4 +169,7 @@ function Evidence:warn(fmt, ...)
   log.warn(fmt, ...)
 end
 
+-- Disk images (libtsk), tried before the directory opener.
+M.register_opener("image", require("whiteout.image").open)
+
 return M

@@ -1,0 +1,87 @@
+-- whiteout.tsk: an ext4 image built by tests/fixtures/make-ext4img read
+-- without mounting: files, links, whiteouts, xattrs, deleted names, split
+-- and E01 images, and the evidence opener.
+local t = require "testlib"
+local tsk = require "whiteout.tsk"
+
+local dir = t.tmp("tsk")
+if not os.execute("tests/fixtures/make-ext4img " .. dir .. " 2>/dev/null")
+then
+  t.skip("tsk fixture", "mke2fs -d or debugfs missing (e2fsprogs)")
+  return
+end
+local imgpath = dir .. "/fs.img"
+local img = assert(tsk.open(imgpath))
+t.eq("image type", img:info().type, "raw")
+t.eq("no partitions", #img:volumes(), 0)
+t.eq("sniff", img:sniff(0), "ext4")
+local src = assert(img:fs(0))
+local L1 = "/var/lib/docker/overlay2/l1/diff/etc/"
+local L2 = "/var/lib/docker/overlay2/l2/diff/"
+t.eq("read", src:read(L1 .. "passwd"), "root:x:0:0:root:/root:/bin/sh\n")
+local secs = io.popen("date -d '2020-01-02 03:04:05' +%s"):read("n")
+t.eq("mtime", src:lstat(L1 .. "passwd").mtime, secs * 1000000000)
+t.eq("fast symlink", src:readlink(L1 .. "short"), "passwd")
+t.eq("slow symlink", src:readlink(L1 .. "long"),
+  "/" .. string.rep("x", 100) .. "/target")
+t.eq("link followed", src:read(L1 .. "short"),
+  "root:x:0:0:root:/root:/bin/sh\n")
+local wh = src:lstat(L2 .. "etc/gone")
+t.eq("whiteout", { wh.type, wh.rdev_major, wh.rdev_minor }, { "char", 0, 0 })
+t.eq("opaque xattr", src:xattrs(L2 .. "opq"),
+  { ["trusted.overlay.opaque"] = "y" })
+t.eq("no xattrs", src:xattrs(L1 .. "passwd"), {})
+local names = {}
+for n in src:dir(L2 .. "tmp") do names[#names + 1] = n end
+t.eq("deleted name hidden from dir", names, {})
+local v, _, code = src:lstat(L2 .. "tmp/secret")
+t.eq("deleted name is ENOENT", code, "ENOENT")
+
+-- below the live tree
+local dinum = assert(tsk.lookup(src, L2 .. "tmp"))
+local del = tsk.names(src, dinum)
+t.eq("deleted name listed", { del[1].name, del[1].allocated },
+  { "secret", false })
+local st = tsk.stat(src, del[1].inum)
+t.eq("deleted inode unallocated", st.allocated, false)
+local want = io.open(dir .. "/tree" .. "/var/lib/docker/overlay2/l2/diff"
+  .. "/tmp/secret"):read("a")
+t.eq("deleted size", st.size, #want)
+t.eq("deleted content", tsk.iread(src, del[1].inum, 0, st.size), want)
+local ino = tsk.inode(src, del[1].inum)
+local data, alloc = tsk.read_runs(src, ino.runs, ino.size)
+t.eq("runs content", data, want)
+t.eq("runs blocks free", alloc, 0)
+local un = tsk.unallocated(src)
+local found = false
+for _, i in ipairs(un) do found = found or i == del[1].inum end
+t.ok("unallocated inode walk", found)
+t.raises("bad inode number", function() tsk.stat(src, 0) end,
+  "no such inode")
+t.raises("not a tsk source", function()
+  tsk.names(require("whiteout.fs").open(dir), 2) end, "not a whiteout.tsk")
+
+-- split raw and E01
+os.execute("split -b 4M -d -a 3 --numeric-suffixes=1 " .. imgpath .. " "
+  .. dir .. "/split.")
+local sp = assert(tsk.open(dir .. "/split.001"))
+t.eq("split size", sp:info().size, 16 << 20)
+t.eq("split read", assert(sp:fs(0)):read(L1 .. "passwd"),
+  "root:x:0:0:root:/root:/bin/sh\n")
+if os.execute("command -v ewfacquire >/dev/null") then
+  os.execute("ewfacquire -u -q -c none -t " .. dir .. "/ewf " .. imgpath
+    .. " >/dev/null 2>&1")
+  local e = tsk.open(dir .. "/ewf.E01")
+  t.eq("E01 type", e and e:info().type, "ewf")
+  t.eq("E01 read", e and assert(e:fs(0)):read(L1 .. "passwd"),
+    "root:x:0:0:root:/root:/bin/sh\n")
+else
+  t.skip("E01", "ewfacquire missing (ewf-tools)")
+end
+
+-- the opener: -e on an image finds the data root
+local ev = assert(require("whiteout.evidence").open({ imgpath }))
+t.eq("data root in image", { #ev.roots, ev.roots[1].path },
+  { 1, "/var/lib/docker" })
+local v2, err = tsk.open(dir .. "/nothing")
+t.eq("missing image", v2, nil)
