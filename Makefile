@@ -2,7 +2,10 @@
 PREFIX   ?= /usr/local
 VERSION  ?= 0.1.0
 CC       ?= cc
-PKGS     ?= lua5.4 lua5.4-cjson libcrypto zlib libfsxfs libbfio tsk
+# tsk and libewf come before libfsxfs: each libyal library exports its own
+# copy of libcdata/libbfio, the first loaded wins, and libewf crashes on
+# closing an E01 with libfsxfs's newer copies.
+PKGS     ?= lua5.4 lua5.4-cjson libcrypto tsk libewf zlib libfsxfs libbfio
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 LIBS_EXTRA ?= -lreadline

@@ -8,6 +8,7 @@
 
 #include "ev.h"
 #include "jbd2.h"
+#include "thin.h"   /* wo_crc32c */
 
 #define JBD2_MAGIC 0xC03B3998u
 #define T_DESCRIPTOR 1
@@ -36,32 +37,6 @@ static uint32_t be32(const uint8_t *p)
 static uint32_t be16(const uint8_t *p)
 {
   return (uint32_t)p[0] << 8 | p[1];
-}
-
-
-static uint32_t crc_table[256];
-
-
-static void crc_init(void)
-{
-  uint32_t i, k, c;
-  if (crc_table[1])
-    return;
-  for (i = 0; i < 256; i++) {
-    for (c = i, k = 0; k < 8; k++)
-      c = c & 1 ? (c >> 1) ^ 0x82F63B78u : c >> 1;
-    crc_table[i] = c;
-  }
-}
-
-
-uint32_t wo_crc32c(uint32_t crc, const void *buf, size_t n)
-{
-  const uint8_t *p = buf;
-  crc_init();
-  while (n--)
-    crc = crc_table[(crc ^ *p++) & 0xff] ^ (crc >> 8);
-  return crc;
 }
 
 

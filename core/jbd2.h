@@ -54,7 +54,4 @@ int wo_jbd2_read(wo_jbd2 *j, uint32_t jblock, int escaped, void *buf);
  * was not found. */
 int64_t wo_jbd2_commit_time(const wo_jbd2 *j, uint32_t seq);
 
-/* CRC-32C register update, no inversion (as jbd2 and ext4 use it). */
-uint32_t wo_crc32c(uint32_t crc, const void *buf, size_t n);
-
 #endif
