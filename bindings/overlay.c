@@ -406,6 +406,7 @@ static int o_walk(lua_State *L)
   if (grow(&w->v, &w->cap, 0) < 0 || !(w->v[0].path = strdup(canon)))
     return luaL_error(L, "out of memory");
   w->v[0].layer = rc < 0 ? 0 : rc;
+  w->v[0].depth = 0;
   w->n = 1;
   lua_pushnil(L);
   lua_pushvalue(L, -2);

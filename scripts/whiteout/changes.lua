@@ -2,6 +2,9 @@
 -- (content or metadata only), deleted (whiteouts) and replaced (opaque)
 -- paths, as `docker diff` lists them, with forensic details.
 --
+-- Every directory holding a change is listed too ("modified", changed
+-- "entries" when only its entries changed), as Docker's own diff does.
+--
 -- Caveats:
 -- - A whiteout that hides nothing below is not reported (it deletes
 --   nothing that the lower layers show).
@@ -18,8 +21,25 @@ local function join(dir, name)
 end
 
 
+local put
+
+
+-- Directories whose entries changed but which did not themselves are
+-- listed before their first change, as `docker diff` lists them.
+local function flush_pending(cx)
+  local list = cx.pending
+  for i = 1, #list do
+    if not list[i].done then
+      list[i].done = true
+      put(cx, list[i].path, "modified", list[i].st, { changed = "entries" })
+    end
+  end
+end
+
+
 -- Emits one record built from a stat table.
-local function put(cx, path, change, st, extra)
+function put(cx, path, change, st, extra)
+  flush_pending(cx)
   local rec = views.details({ kind = "change", path = path,
     change = change, layer = cx.cache_id }, st)
   for k, v in pairs(extra or {}) do rec[k] = v end
@@ -84,8 +104,12 @@ local function diff_entry(cx, path, c, hidden)
     else
       if meta_differs(ust, lst) then
         put(cx, path, "modified", ust, { changed = "metadata" })
+        diff_dir(cx, path, false)
+      else
+        table.insert(cx.pending, { path = path, st = ust })
+        diff_dir(cx, path, false)
+        table.remove(cx.pending)
       end
-      diff_dir(cx, path, false)
     end
   else
     local what = content_differs(cx, path, ust, lst) and "content"
@@ -197,7 +221,8 @@ function M.walk(root, target, layer, emit, opts)
   local cx = { root = root, emit = emit, hash = opts.hash ~= false,
     warn = opts.warn or function(...) views.warn(root, ...) end,
     cache_id = stack[1].cache_id, lpath = top and top.path or "",
-    wh = d.whiteouts or "overlay", lower = old, lview = ov, nview = nv }
+    wh = d.whiteouts or "overlay", lower = old, lview = ov, nview = nv,
+    pending = {} }
   if d.whiteouts == "none" or d.diff == "trees" or not top then
     cx.upper = new
     diff_trees(cx, new, old)

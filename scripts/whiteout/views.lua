@@ -190,6 +190,47 @@ function M.targets(ev, args, all)
 end
 
 
+-- Seconds since the epoch from an RFC 3339 time or a number.
+local function to_ns(s, name)
+  if not s then return nil end
+  local n = tonumber(s)
+  if n then return math.floor(n * 1e9) end
+  local ns = util.parse_time(s)
+  if not ns then error(("--arg %s: not a time: %s"):format(name, s), 0) end
+  return ns
+end
+
+
+--- The filters of playbook args (path, glob, min_size, max_size,
+-- since, until), checked once; raises for a bad value.
+function M.filters(args)
+  local f = { path = args.path or "/", glob = args.glob,
+    min = args.min_size and util.parse_size(args.min_size),
+    max = args.max_size and util.parse_size(args.max_size),
+    since = to_ns(args.since, "since"),
+    ["until"] = to_ns(args["until"], "until") }
+  for _, k in ipairs({ "min_size", "max_size" }) do
+    if args[k] and not f[k:sub(1, 3)] then
+      error(("--arg %s: a size such as 512, 4k or 10M"):format(k), 0)
+    end
+  end
+  if f.glob then f.pattern = util.glob_pattern(f.glob) end
+  return f
+end
+
+
+--- Whether path (with its stat) passes the filters.
+function M.wanted(f, path, st)
+  if f.pattern and not (path:match(f.pattern) or
+      path:match("[^/]*$"):match(f.pattern)) then return false end
+  if f.min and (st.size or 0) < f.min then return false end
+  if f.max and (st.size or 0) > f.max then return false end
+  if f.since and (st.mtime or 0) < f.since then return false end
+  if f["until"] and (st.mtime or 0) > f["until"] then return false end
+  return true
+end
+
+
 --- The folder of rel on the analyst's machine (for mounts): the -e
 -- path, joined with the data root's place on a host.
 function M.local_path(root, rel)
