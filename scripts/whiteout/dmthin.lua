@@ -155,4 +155,207 @@ function M.device_fs(root, hash)
   return src
 end
 
+
+-- Owner records by hash: what Docker made each device for.
+local function add_owner(o, hash, rec)
+  if type(hash) == "string" and not o[hash] then o[hash] = rec end
+end
+
+
+--- What each Docker device belongs to, by hash: {role = "base",
+-- "layer", "init" or "rw", container, container_name, chain_id,
+-- images}.
+function M.owners(root)
+  if root.cache.dm_owners then return root.cache.dm_owners end
+  local o = { [""] = { role = "base" } }
+  for _, c in ipairs(root:containers()) do
+    local who = { container = c.id, container_name = c.name }
+    add_owner(o, c.mount_id, { role = "rw", container = who.container,
+      container_name = who.container_name })
+    add_owner(o, c.init_id, { role = "init", container = who.container,
+      container_name = who.container_name })
+  end
+  for _, img in ipairs(root:images()) do
+    for _, l in ipairs(img.layers or {}) do
+      add_owner(o, l.cache_id, { role = "layer", chain_id = l.chain_id,
+        images = {} })
+      local rec = o[l.cache_id]
+      if rec and rec.images then
+        rec.images[#rec.images + 1] = img.tags and img.tags[1] or img.id
+      end
+    end
+  end
+  root.cache.dm_owners = o
+  return o
+end
+
+
+-- The open transaction, as Docker's openTransaction left it: the
+-- pool's transaction id behind Docker's open one means the host died
+-- between creating (or deleting) a device and committing it.
+local function transaction_state(d, sb, pooldevs)
+  local t = type(d.transaction) == "table" and d.transaction or {}
+  local open = math.tointeger(t.open_transaction_id)
+  local id = math.tointeger(t.device_id)
+  local st = { open_transaction_id = open, transaction_id =
+    sb.transaction_id, device_id = id, device_hash = t.device_hash }
+  if not open or open <= sb.transaction_id then
+    st.state = "closed"
+  elseif id and pooldevs[id] and not d.by_hash[t.device_hash or ""] then
+    st.state = "interrupted create"
+  elseif id and not pooldevs[id] then
+    st.state = "interrupted delete"
+  else
+    st.state = "open"
+  end
+  return st
+end
+
+
+--- Findings about the pool against Docker's files: list of records
+-- {what, device_id, message, ...} with what one of
+-- "interrupted_transaction", "orphan_device", "stale_next_device_id",
+-- "missing_device", "deferred_deletion", "transaction_mismatch".
+function M.findings(root)
+  local p, err = M.pool(root)
+  if not p then return nil, err end
+  local d, sb = M.docker(root), p.pool:super()
+  local pooldevs, out = {}, {}
+  for _, dev in ipairs(p.pool:devices() or {}) do
+    pooldevs[dev.device_id] = dev
+  end
+  local function add(rec) out[#out + 1] = rec end
+  local ts = transaction_state(d, sb, pooldevs)
+  if ts.state ~= "closed" then
+    add({ what = "interrupted_transaction", device_id = ts.device_id,
+      device_hash = ts.device_hash, state = ts.state,
+      open_transaction_id = ts.open_transaction_id,
+      transaction_id = ts.transaction_id, message = ("%s: Docker opened "
+      .. "transaction %d for device %s (%s) but the pool's transaction id "
+      .. "is %d"):format(ts.state, ts.open_transaction_id,
+      tostring(ts.device_id), tostring(ts.device_hash), ts.transaction_id)
+    })
+  end
+  for id, dev in pairs(pooldevs) do
+    if not d.by_id[id] then
+      local orphan = ts.state == "interrupted create" and
+        ts.device_id == id
+      add({ what = "orphan_device", device_id = id,
+        device_hash = orphan and ts.device_hash or nil,
+        mapped_blocks = dev.mapped_blocks, message = ("pool device %d "
+        .. "has no Docker metadata file%s"):format(id, orphan and
+        " (created by the interrupted transaction for " ..
+        tostring(ts.device_hash) .. ")" or "") })
+    end
+  end
+  for _, dev in ipairs(d.devices) do
+    if not pooldevs[dev.device_id] then
+      add({ what = "missing_device", device_id = dev.device_id,
+        device_hash = dev.hash, source = dev.source, message =
+        ("%s names device %d, which the pool lacks"):format(dev.source,
+        dev.device_id) })
+    elseif dev.deleted then
+      add({ what = "deferred_deletion", device_id = dev.device_id,
+        device_hash = dev.hash, source = dev.source, message =
+        "marked deleted (deferred deletion pending); its data remains" })
+    end
+  end
+  local ds = type(d.deviceset) == "table" and d.deviceset or {}
+  local nextid, maxid = math.tointeger(ds.next_device_id), -1
+  for id in pairs(pooldevs) do maxid = math.max(maxid, id) end
+  for id in pairs(d.by_id) do maxid = math.max(maxid, id) end
+  if nextid and maxid >= nextid then
+    add({ what = "stale_next_device_id", device_id = maxid,
+      next_device_id = nextid, message = ("deviceset-metadata says "
+      .. "next_device_id %d but device %d exists: saved before a crash or "
+      .. "unclean stop"):format(nextid, maxid) })
+  end
+  table.sort(out, function(a, b)
+    return (a.device_id or -1) < (b.device_id or -1) or
+      ((a.device_id or -1) == (b.device_id or -1) and a.what < b.what)
+  end)
+  return out, ts
+end
+
+
+--- Runs of free data blocks that still hold bytes: list of {begin,
+-- length, data = bytes of the first block}.
+function M.free_data(root, limit)
+  local p, err = M.pool(root)
+  if not p then return nil, err end
+  if not p.data then return nil, "the pool's data device is missing" end
+  local blocks, ferr = p.pool:free_used(limit)
+  if not blocks then return nil, ferr end
+  local runs = {}
+  for _, b in ipairs(blocks) do
+    local r = runs[#runs]
+    if r and r.begin + r.length == b then r.length = r.length + 1
+    else runs[#runs + 1] = { begin = b, length = 1 } end
+  end
+  return runs
+end
+
+
+--- The data roots of ev that use devicemapper, with their pools:
+-- list of {root, pool = M.pool's table}; roots whose pool cannot be
+-- opened are warned about and left out.
+function M.roots(ev)
+  local out = {}
+  for _, root in ipairs(ev.roots) do
+    local st = root.src:lstat(META)
+    if st and st.type == "dir" then
+      local p, err = M.pool(root)
+      if p then out[#out + 1] = { root = root, pool = p }
+      else root:warn(DM, "%s", err) end
+    end
+  end
+  return out
+end
+
+
+--- Strings and signatures of n data blocks from first (bytes read at
+-- most cap): {strings, signatures} with signature offsets in bytes of
+-- the data device.
+function M.look(p, first, n, cap)
+  local bs = p.pool:super().block_bytes
+  local carve = require "whiteout.carve"
+  local seen, strs, sigs = {}, {}, {}
+  n = math.min(n, math.max(1, (cap or (16 << 20)) // bs))
+  for b = first, first + n - 1 do
+    local data = p.pool:read_block(b)
+    if not data then break end
+    for _, s in ipairs(carve.strings(data, 8, 40)) do
+      local shape = s.text:gsub("%d", "#")
+      if seen[shape] then seen[shape].count = seen[shape].count + s.count
+      elseif #strs < 40 then
+        s.offset = b * bs + s.offset
+        seen[shape] = s
+        strs[#strs + 1] = s
+      end
+    end
+    for _, g in ipairs(carve.signatures(data)) do
+      if #sigs < 100 then
+        sigs[#sigs + 1] = { type = g.type, offset = b * bs + g.offset }
+      end
+    end
+  end
+  return strs, sigs
+end
+
+
+--- A short line of the most telling strings (longest first, folded
+-- repeats marked xN) for text output.
+function M.preview(strs, n)
+  local list = table.move(strs, 1, #strs, 1, {})
+  table.sort(list, function(a, b)
+    return a.count * #a.text > b.count * #b.text
+  end)
+  local out = {}
+  for i = 1, math.min(n or 3, #list) do
+    local s = list[i]
+    out[i] = s.text:sub(1, 60) .. (s.count > 1 and " x" .. s.count or "")
+  end
+  return table.concat(out, " | ")
+end
+
 return M
