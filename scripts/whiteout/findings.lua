@@ -103,8 +103,41 @@ function M.reach_record(root, c)
   if #reasons == 0 then return nil end
   return { kind = "reach", container = c.id, name = c.name,
     reasons = reasons, state = c.state, image = c.image,
+    command = c.command,
     created = c.created, started = c.started, finished = c.finished,
     source = c.hostconfig_source or c.source }
+end
+
+
+local RANK = { none = 0, low = 1, medium = 2, high = 3, critical = 4 }
+
+
+--- The escape record of one container: its reach reasons, the other
+-- settings that weaken it, the worst level as `risk`, and a summary.
+function M.escape_record(root, c)
+  local reasons, factors, risk = {}, {}, "none"
+  local function take(list, into)
+    for _, r in ipairs(list) do
+      into[#into + 1] = r[1]
+      if RANK[r[2]] > RANK[risk] then risk = r[2] end
+    end
+  end
+  take(reach.assess(c), reasons)
+  take(reach.factors(c), factors)
+  local summary = #reasons > 0 and "can reach the host: "
+    .. table.concat(reasons, "; ") or #factors > 0 and "weakened: "
+    .. table.concat(factors, "; ") or "no reach to the host found"
+  return { kind = "escape", container = c.id, name = c.name,
+    state = c.state, image = c.image, risk = risk, reach = #reasons > 0,
+    reasons = reasons, factors = factors, summary = summary,
+    created = c.created, source = c.hostconfig_source or c.source }
+end
+
+
+--- Orders escape records: the worst risk first, then by name.
+function M.by_risk(a, b)
+  if RANK[a.risk] ~= RANK[b.risk] then return RANK[a.risk] > RANK[b.risk] end
+  return (a.name or "") < (b.name or "")
 end
 
 
@@ -155,7 +188,7 @@ end
 
 
 --- The entries of a container's rw layer whose container path passes
--- keep(path): list of {path, change, st, rel (in the data root),
+-- keep(path, st): list of {path, change, st, rel (in the data root),
 -- layer}.  Directories are not listed.  Warns when the layer cannot be
 -- read.
 function M.layer_entries(root, c, keep)
@@ -177,7 +210,7 @@ function M.layer_entries(root, c, keep)
     elseif cp ~= "" and st.type ~= "dir" then
       change, path = classify(cp, st)
     end
-    if change and keep(path) then
+    if change and keep(path, st) then
       out[#out + 1] = { path = path, change = change, st = st,
         rel = p, layer = id }
     end
@@ -235,24 +268,43 @@ function M.walk(src, path, depth, label)
 end
 
 
--- The host places a bind reaches, each {start, depth}: the cron places
--- and /etc/systemd/system (timers), narrowed to the bind's source when
--- the source lies inside one.
-local function host_places(b)
+--- The host places that hold cron tables and timers: list of
+-- {path, depth} (depth 0 for a file).
+function M.cron_places()
   local out = {}
-  local function add(loc, depth)
-    local start = reach.under(b.source, loc) and b.source or loc
-    out[#out + 1] = { start = start, depth = depth }
-  end
   for _, loc in ipairs(reach.CRON) do
-    if reach.under(loc.path, b.source) or reach.under(b.source, loc.path)
-    then
-      add(loc.path, loc.file and 0 or loc.deep and M.DEEP or 1)
-    end
+    out[#out + 1] = { path = loc.path,
+      depth = loc.file and 0 or loc.deep and M.DEEP or 1 }
   end
-  local sd = "/etc/systemd/system"
-  if reach.under(sd, b.source) or reach.under(b.source, sd) then
-    add(sd, 3)
+  out[#out + 1] = { path = "/etc/systemd/system", depth = 3 }
+  return out
+end
+
+
+--- The host places persistence hides in: the cron places and
+-- persist.HOST_PLACES, and the home folders.
+function M.persist_places()
+  local out = M.cron_places()
+  for _, p in ipairs(persist.HOST_PLACES) do
+    out[#out + 1] = { path = p, depth = 2 }
+  end
+  out[#out + 1] = { path = "/home", depth = 4 }
+  return out
+end
+
+
+-- The places a bind reaches, each {start, depth}, narrowed to the
+-- bind's source when the source lies inside one.
+local function host_places(b, places)
+  local out = {}
+  for _, pl in ipairs(places) do
+    if reach.under(b.source, pl.path) then
+      local extra = select(2, b.source:sub(#pl.path + 1):gsub("/", ""))
+      out[#out + 1] = { start = b.source,
+        depth = math.max(pl.depth - extra, 0) }
+    elseif reach.under(pl.path, b.source) then
+      out[#out + 1] = { start = pl.path, depth = pl.depth }
+    end
   end
   return out
 end
@@ -278,11 +330,12 @@ local function host_record(root, c, b, p, st, kind, slack)
 end
 
 
---- The files under the host places bind b reaches that pass keep(p),
--- as findings of `kind`: list (maybe empty).  Needs root.host.
-function M.host_files(root, c, b, keep, kind, slack)
+--- The files under the host places (default: cron_places()) that bind
+-- b reaches and that pass keep(p), as findings of `kind`: list (maybe
+-- empty).  Needs root.host.
+function M.host_files(root, c, b, keep, kind, slack, places)
   local out = {}
-  for _, place in ipairs(host_places(b)) do
+  for _, place in ipairs(host_places(b, places or M.cron_places())) do
     for p, st in M.walk(root.host, place.start, place.depth,
                         host_source(root, place.start)) do
       if st.err then
@@ -355,6 +408,56 @@ function M.cron_writes(root, c, slack)
       :format(M.bind_list(binds)))
   end
   M.append(out, M.log_records(root, c, slack))
+  return out
+end
+
+
+-- Keeps persistence places, and setuid or setgid files.
+local function persistent(path, st)
+  return persist.kind(path) ~= nil
+    or (st.type == "file" and persist.is_setid(st.mode))
+end
+
+
+-- A persistence finding: a file finding with `what` it is.
+local function what(rec, st)
+  rec.what = persist.kind(rec.path) or (persist.is_setid(st.mode)
+    and "setuid") or "?"
+  return rec
+end
+
+
+--- Every persistence finding of one container: cron tables, timers,
+-- systemd units, shell profiles, rc scripts, ld.so.preload, ssh keys
+-- and setuid files in its rw layer (added, changed or deleted), and the
+-- persistence places on the host under its binds (or a note when the
+-- host is not in the evidence).  Records of kind "persistence".
+function M.persistence(root, c, slack)
+  local out = {}
+  for _, e in ipairs(M.layer_entries(root, c, persistent)) do
+    out[#out + 1] = what(M.layer_record(root, c, e, "persistence", slack),
+      e.st)
+  end
+  local places, binds = M.persist_places(), {}
+  for _, m in ipairs(reach.host_mounts(c)) do
+    local b = { source = reach.norm(m.source), rw = m.rw ~= false,
+      destination = reach.norm(m.destination or "/") }
+    if #host_places(b, places) > 0 then binds[#binds + 1] = b end
+  end
+  for _, b in ipairs(binds) do
+    if root.host then
+      for _, r in ipairs(M.host_files(root, c, b, persist.kind,
+          "persistence", slack, places)) do
+        r.what = persist.kind(r.host_path)
+        out[#out + 1] = r
+      end
+    end
+  end
+  if #binds > 0 and not root.host then
+    out[#out + 1] = M.note(root, c, ("the host's file system is not in "
+      .. "the evidence, so persistence through %s cannot be checked")
+      :format(M.bind_list(binds)))
+  end
   return out
 end
 

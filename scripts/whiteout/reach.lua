@@ -122,20 +122,22 @@ local function mode_of(m)
 end
 
 
--- The reasons one host mount gives, with what it reaches.
+-- The reasons one host mount gives, with their severity.
 local function mount_reasons(m, out)
   local src, dst = M.norm(m.source), M.norm(m.destination or "/")
   local how = (" at %s (%s)"):format(dst, mode_of(m))
+  local level = m.rw == false and "high" or "critical"
   if src == "/" then
-    out[#out + 1] = "binds the host's / " .. how:sub(2)
+    out[#out + 1] = { "binds the host's / " .. how:sub(2), level }
   elseif #M.cron_inside(src) > 0 then
-    out[#out + 1] = ("binds host %s%s, reaching %s"):format(src, how,
-      table.concat(M.cron_inside(src), " "))
+    out[#out + 1] = { ("binds host %s%s, reaching %s"):format(src, how,
+      table.concat(M.cron_inside(src), " ")), level }
   end
   for _, sock in ipairs(M.SOCKETS) do
     if M.under(sock, src) and src ~= "/" then
-      out[#out + 1] = ("mounts the Docker socket (host %s%s)")
-        :format(src, how)
+      -- a read-only bind of a socket still lets the container connect
+      out[#out + 1] = { ("mounts the Docker socket (host %s%s)")
+        :format(src, how), "critical" }
       break
     end
   end
@@ -143,7 +145,7 @@ end
 
 
 local function cap_name(c)
-  return tostring(c):upper():gsub("^CAP_", "")
+  return (tostring(c):upper():gsub("^CAP_", ""))
 end
 
 
@@ -162,25 +164,80 @@ local function device_names(c)
 end
 
 
+--- Why a container could reach the host, with how bad each reason is:
+-- list of {reason, level}, level "critical" (can write to the host) or
+-- "high" (can read it, or act on its processes).
+function M.assess(c)
+  if type(c) ~= "table" then error("assess: container must be a table", 2) end
+  local out = {}
+  for _, m in ipairs(M.host_mounts(c)) do mount_reasons(m, out) end
+  if c.privileged then out[#out + 1] = { "privileged", "critical" } end
+  for _, cap in ipairs(c.cap_add or {}) do
+    if ESCAPE_CAPS[cap_name(cap)] then
+      out[#out + 1] = { "adds capability " .. cap_name(cap), "critical" }
+    end
+  end
+  local devs = device_names(c)
+  if #devs > 0 then
+    out[#out + 1] = { "host devices " .. table.concat(devs, " "), "high" }
+  end
+  if c.pid_mode == "host" then
+    out[#out + 1] = { "shares the host's pid namespace", "high" }
+  end
+  return out
+end
+
+
 --- Why a container could reach the host: a list of reasons (empty when
 -- it could not).  Raises when c is not a table.
 -- reasons({privileged = true}) --> {"privileged"}
 function M.reasons(c)
   if type(c) ~= "table" then error("reasons: container must be a table", 2) end
   local out = {}
-  for _, m in ipairs(M.host_mounts(c)) do mount_reasons(m, out) end
-  if c.privileged then out[#out + 1] = "privileged" end
+  for i, r in ipairs(M.assess(c)) do out[i] = r[1] end
+  return out
+end
+
+
+-- Settings that weaken isolation without reaching the host on their
+-- own: {test(c), text, level}.
+local FACTORS = {
+  { function(c) return c.network_mode == "host" end,
+    "shares the host's network namespace", "medium" },
+  { function(c) return c.ipc_mode == "host" end,
+    "shares the host's IPC namespace", "medium" },
+  { function(c) return c.userns_mode == "host" end,
+    "runs outside the daemon's user namespace remap", "medium" },
+  { function(c) return c.uts_mode == "host" end,
+    "shares the host's hostname (UTS) namespace", "low" },
+}
+
+-- Capabilities that weaken isolation, with their level.
+local WEAK_CAPS = { SYS_MODULE = "critical", SYS_PTRACE = "high",
+  DAC_READ_SEARCH = "high", SYS_RAWIO = "high", BPF = "high",
+  SYS_BOOT = "medium", NET_ADMIN = "medium", SYSLOG = "low",
+  PERFMON = "medium", MAC_ADMIN = "medium" }
+
+
+--- What else weakens a container's isolation: list of {text, level}
+-- (capabilities, shared namespaces, disabled confinement).
+function M.factors(c)
+  local out = {}
+  for _, f in ipairs(FACTORS) do
+    if f[1](c) then out[#out + 1] = { f[2], f[3] } end
+  end
   for _, cap in ipairs(c.cap_add or {}) do
-    if ESCAPE_CAPS[cap_name(cap)] then
-      out[#out + 1] = "adds capability " .. cap_name(cap)
+    local lvl = WEAK_CAPS[cap_name(cap)]
+    if lvl then
+      out[#out + 1] = { "adds capability " .. cap_name(cap), lvl }
     end
   end
-  local devs = device_names(c)
-  if #devs > 0 then
-    out[#out + 1] = "host devices " .. table.concat(devs, " ")
-  end
-  if c.pid_mode == "host" then
-    out[#out + 1] = "shares the host's pid namespace"
+  for _, o in ipairs(c.security_opt or {}) do
+    local s = tostring(o)
+    if s:find("unconfined", 1, true) or s == "label=disable"
+      or s == "label:disable" then
+      out[#out + 1] = { "security option " .. s, "medium" }
+    end
   end
   return out
 end

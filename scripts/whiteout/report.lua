@@ -54,7 +54,7 @@ M.by_container = by_container
 
 -- One row of the findings table.
 local function row(w)
-  return { where = w.where, path = w.path or "-",
+  return { where = w.where, what = w.what, path = w.path or "-",
     from = w.host_path or (w.layer and w.layer:sub(1, 12)) or "-",
     inum = w.inum, size = w.size,
     time = M.when(w.mtime or w.time),
@@ -103,8 +103,14 @@ end
 
 
 --- root-mounts-cron and persistence in text: per container, the reach,
--- a table of findings, their contents, and notes.
-function M.cron_text(recs, write)
+-- a table of findings, their contents, and notes.  extra names a column
+-- shown after "where" (persistence's "what").
+function M.cron_text(recs, write, extra)
+  local cols = M.COLUMNS
+  if extra then
+    cols = { "where", extra }
+    table.move(M.COLUMNS, 2, #M.COLUMNS, 3, cols)
+  end
   local order, groups = by_container(recs)
   for n, k in ipairs(order) do
     if n > 1 then write("\n") end
@@ -120,7 +126,7 @@ function M.cron_text(recs, write)
     end
     if #rows == 0 and k ~= "?" then write("  no writes found\n")
     elseif #rows > 0 then
-      output.table(function(...) write("  ", ...) end, rows, M.COLUMNS, 60)
+      output.table(function(...) write("  ", ...) end, rows, cols, 60)
       contents(write, files)
     end
   end
