@@ -192,10 +192,14 @@ function M.bodyfile(write, recs)
   for _, r in ipairs(recs) do
     local t = r.mtime or r.atime or r.ctime or r.btime or r.time
     if t then
-      local name = r.path or r.name or r.id or "?"
+      -- a container's event without a path is named by the container
+      local name = r.path or not r.container and (r.name or r.image
+        or r.id) or nil
       if r.container then
-        name = (r.name or r.container:sub(1, 12)) .. ":" .. name
+        name = (r.name or r.container:sub(1, 12)) .. (name and ":" .. name
+          or "")
       end
+      name = name or "?"
       if r.description then name = name .. " (" .. r.description .. ")" end
       local mode = r.type and r.mode and util.mode_string(r.type, r.mode)
         or "0"
