@@ -9,10 +9,12 @@
 --   containers or the host itself may explain.
 -- - Ext4 and XFS keep file times at the kernel's coarse clock (a few
 --   milliseconds behind), so the lifetime window is widened by `slack`.
+local changes = require "whiteout.changes"
 local log = require "whiteout.log"
 local persist = require "whiteout.persist"
 local reach = require "whiteout.reach"
 local util = require "whiteout.util"
+local views = require "whiteout.views"
 
 local M = {}
 
@@ -150,69 +152,59 @@ function M.rw_layer(c)
 end
 
 
--- Where a driver keeps one layer's own files, relative to the data root.
-local LAYER_DIRS = { overlay2 = "overlay2/%s/diff",
-  overlay = "overlay/%s/upper", aufs = "aufs/diff/%s",
-  ["fuse-overlayfs"] = "fuse-overlayfs/%s/diff" }
-
-
---- The folder of a layer's own files in the data root, or nil when the
--- driver keeps no such folder (devicemapper, btrfs and zfs hold whole
--- file systems, which the views module opens).
-function M.layer_dir(root, cache_id)
-  local fmt = LAYER_DIRS[root.driver_name or ""]
-  if not fmt or type(cache_id) ~= "string" or cache_id:find("[/%c]")
-  then
-    return nil
-  end
-  local rel = fmt:format(cache_id)
-  local st = root.src:lstat(rel)
-  return st and st.type == "dir" and rel or nil
+-- The rw layer's own Source ({src, path}) for exact times, or nil when
+-- the driver gives none.
+local function layer_source(root, id)
+  local d = views.driver(root)
+  if not d or type(d.layer_dir) ~= "function" then return nil end
+  local ok, m = pcall(views.layer, root, d, { cache_id = id })
+  return ok and m or nil
 end
 
 
--- What one entry of a layer folder stands for: "deleted" for a whiteout
--- (a 0/0 character device, or aufs' .wh.<name>), nil for the driver's
--- own bookkeeping, else "changed" (added or modified).
-local function classify(path, st)
-  if st.type == "char" and st.rdev_major == 0 and st.rdev_minor == 0 then
-    return "deleted", path
+-- The stat of a change: the layer's own entry (for a deletion, its
+-- whiteout: a 0/0 device or aufs' .wh.<name>), else what the change
+-- record says (for a deletion, the deleted file's details).
+local function change_stat(top, r)
+  local st = top and top.src:lstat(r.path)
+  if not st and top and r.change == "deleted" then
+    local dir, base = r.path:match("^(.*)/([^/]+)$")
+    st = top.src:lstat((dir or "") .. "/.wh." .. (base or ""))
   end
-  local dir, base = path:match("^(.-)/([^/]*)$")
-  if base:sub(1, 8) == ".wh..wh." then return nil end
-  if base:sub(1, 4) == ".wh." then
-    return "deleted", dir .. "/" .. base:sub(5)
-  end
-  return "changed", path
+  return st or { type = r.type, size = r.size, mode = r.mode,
+    uid = r.uid, gid = r.gid, inum = r.inum, mtime = util.parse_time(r.mtime) }
 end
 
 
---- The entries of a container's rw layer whose container path passes
--- keep(path, st): list of {path, change, st, rel (in the data root),
--- layer}.  Directories are not listed.  Warns when the layer cannot be
--- read.
+--- The changes of a container's rw layer (whiteout.changes: added,
+-- modified, deleted; directories left out) that pass keep(path, st,
+-- change): list of {path, change, st, src (the layer's Source, paths as
+-- the container sees them), source (evidence path), layer}.  Warns when
+-- the layer cannot be read.
 function M.layer_entries(root, c, keep)
   local id = M.rw_layer(c)
-  local dir = id and M.layer_dir(root, id)
-  if not dir then
-    if id then
-      log.warn("%s: rw layer %s of %s is not readable here", root:where(""),
-        id, c.name or c.id)
-    end
+  if not id then return {} end
+  if not views.driver(root) then
+    log.warn("%s: no storage driver for this data root, so no layer is "
+      .. "read (whiteout list --drivers)", root:where(""))
     return {}
   end
-  local out = {}
-  for p, st in root.src:walk(dir) do
-    local cp = p:sub(#dir + 2)
-    local change, path
-    if st.err then
-      log.warn("%s: %s", root:where(p), st.err)
-    elseif cp ~= "" and st.type ~= "dir" then
-      change, path = classify(cp, st)
+  local list = {}
+  local ok, err = changes.walk(root, c, "rw", function(r)
+    if r.type ~= "dir" and r.change ~= "replaced" then
+      list[#list + 1] = r
     end
-    if change and keep(path, st) then
-      out[#out + 1] = { path = path, change = change, st = st,
-        rel = p, layer = id }
+  end, { hash = false })
+  if not ok then
+    log.warn("%s: rw layer of %s: %s", root:where(""), c.name or c.id, err)
+    return {}
+  end
+  local top, out = layer_source(root, id), {}
+  for _, r in ipairs(list) do
+    local st = change_stat(top, r)
+    if keep(r.path, st, r.change) then
+      out[#out + 1] = { path = r.path, change = r.change, st = st,
+        src = top and top.src, source = r.source, layer = id }
     end
     if #out >= M.MAX_FILES then break end
   end
@@ -245,11 +237,11 @@ function M.layer_record(root, c, e, kind, slack)
   local from, to = M.lifetime(c)
   local rec = file_fields({ kind = kind, container = c.id, name = c.name,
     where = e.change == "deleted" and "deleted" or "layer", path = e.path,
-    layer = e.layer, source = root:where(e.rel) }, e.st)
+    layer = e.layer, change = e.change, source = e.source }, e.st)
   if e.change == "deleted" then
     rec.type, rec.size, rec.mode = nil, nil, nil
-  else
-    rec.content, rec.sha256 = read_small(root.src, e.rel, e.st)
+  elseif e.src then
+    rec.content, rec.sha256 = read_small(e.src, e.path, e.st)
   end
   rec.in_lifetime = M.in_window({ e.st.mtime, e.st.ctime, e.st.btime },
     from, to, slack)
@@ -412,10 +404,10 @@ function M.cron_writes(root, c, slack)
 end
 
 
--- Keeps persistence places, and setuid or setgid files.
-local function persistent(path, st)
-  return persist.kind(path) ~= nil
-    or (st.type == "file" and persist.is_setid(st.mode))
+-- Keeps persistence places, and new or changed setuid or setgid files.
+local function persistent(path, st, change)
+  return persist.kind(path) ~= nil or (change ~= "deleted"
+    and st.type == "file" and persist.is_setid(st.mode))
 end
 
 

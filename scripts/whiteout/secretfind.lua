@@ -64,7 +64,7 @@ end
 -- The findings of one layer file: by its name, and line by line.
 local function file_findings(root, c, e, budget, out)
   local base = { where = "file", path = e.path, layer = e.layer,
-    inum = e.st.inum, size = e.st.size, source = root:where(e.rel) }
+    inum = e.st.inum, size = e.st.size, source = e.source }
   local function add(extra)
     local r = rec(c, extra)
     for k, v in pairs(base) do r[k] = v end
@@ -72,7 +72,7 @@ local function file_findings(root, c, e, budget, out)
   end
   local named = secrets.file_name_says_secret(e.path)
   local text = e.st.size <= M.MAX_FILE and budget.left >= e.st.size
-    and root.src:read(e.rel, 0, e.st.size)
+    and e.src and e.src:read(e.path, 0, e.st.size)
   if text then budget.left = budget.left - #text end
   if text and text:find("\0", 1, true) then text = nil end
   local lines = text and secrets.scan_text(text) or {}
@@ -83,8 +83,8 @@ local function file_findings(root, c, e, budget, out)
     add({ key = e.path .. ":" .. l.line, line = l.line, rules = l.rules,
       value = l.value })
   end
-  if (named or #lines > 0) and e.st.size <= findings.MAX_HASH then
-    local sum = root.src:sha256(e.rel)
+  if e.src and (named or #lines > 0) and e.st.size <= findings.MAX_HASH then
+    local sum = e.src:sha256(e.path)
     for i = #out, 1, -1 do
       if out[i].path ~= e.path then break end
       out[i].sha256 = sum
@@ -96,8 +96,8 @@ end
 --- Secrets in the files a container added or changed in its rw layer.
 function M.files(root, c)
   local out, budget = {}, { left = M.MAX_SCAN }
-  local list = findings.layer_entries(root, c, function(_, st)
-    return st.type == "file"
+  local list = findings.layer_entries(root, c, function(_, st, change)
+    return st.type == "file" and change ~= "deleted"
   end)
   for _, e in ipairs(list) do
     if e.change ~= "deleted" then file_findings(root, c, e, budget, out) end

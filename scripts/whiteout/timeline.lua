@@ -116,7 +116,7 @@ function M.files(root, c, out)
       mode = e.change ~= "deleted" and st.mode or nil,
       uid = st.uid, gid = st.gid, mtime = util.time(st.mtime),
       atime = util.time(st.atime), ctime = util.time(st.ctime),
-      btime = util.time(st.btime), source = root:where(e.rel) })
+      btime = util.time(st.btime), source = e.source })
   end
   return out
 end
