@@ -50,8 +50,9 @@ build-step, container-created, container-started, container-finished,
 log, file, deleted), and, when the evidence holds the host's file
 system, the persistence files on the host under a container's binds that
 changed while it lived (`what` host-file, with host_path). File events
-carry mtime, atime, ctime and btime, inode, size and mode, so `--format bodyfile` gives a TSK 3 bodyfile for
-mactime or plaso; other events use their time as mtime there.]],
+carry mtime, atime, ctime and btime, inode, size and mode, so `--format
+bodyfile` gives a TSK 3 bodyfile for mactime or plaso; other events use
+their time as mtime there.]],
   categories = { "safe", "timeline" },
   args = {
     { name = "container", help = "only this container (id, prefix or name)" },
