@@ -13,6 +13,7 @@
 #include "../core/thin.h"
 #include "../core/xfs.h"
 #include "fs.h"
+#include "tsk.h"
 
 #define BLK_MT "whiteout.thin.Blocks"
 #define POOL_MT "whiteout.thin.Pool"
@@ -70,6 +71,17 @@ static int t_file(lua_State *L)
   int code = WO_EIO;
   if (!(u->b = wo_blk_file(s, path, err, &code)))
     return fail(L, code, "cannot open '%s': %s", path, err);
+  return 1;
+}
+
+
+/* thin.image(tsk_image) -> Blocks: a disk image or LVM volume. */
+static int t_image(lua_State *L)
+{
+  wo_img *img = wotsk_check(L, 1);
+  ud_blk *u = push_blk(L);
+  if (!(u->b = wo_blk_img(img)))
+    return luaL_error(L, "out of memory");
   return 1;
 }
 
@@ -487,7 +499,8 @@ static int p_close(lua_State *L)
 
 
 static const luaL_Reg thin_funcs[] = {
-  {"file", t_file}, {"concat", t_concat}, {"open", t_open},
+  {"file", t_file}, {"concat", t_concat}, {"image", t_image},
+  {"open", t_open},
   {NULL, NULL}
 };
 

@@ -14,6 +14,7 @@
 #include "../core/ext4.h"
 #include "../core/jbd2.h"
 #include "../core/lvm.h"
+#include "tsk.h"
 #include "../core/tsk.h"
 #include "fs.h"
 
@@ -40,6 +41,12 @@ static wo_img *check_img(lua_State *L, int idx)
   if (!u->img)
     luaL_error(L, "attempt to use a closed whiteout.tsk.Image");
   return u->img;
+}
+
+
+wo_img *wotsk_check(lua_State *L, int idx)
+{
+  return check_img(L, idx);
 }
 
 
@@ -201,7 +208,7 @@ static void push_seg_list(lua_State *L, const wo_lv *lv)
 
 
 /* img:lvm(offset) -> {vg=, seqno=, lvs={{name, size, linear, segments,
- * why}}} for the LVM2 physical volume at offset | nil, message, code */
+ * why, type}}} for the LVM2 physical volume at offset | nil, message, code */
 static int i_lvm(lua_State *L)
 {
   wo_img *img = check_img(L, 1);
@@ -223,6 +230,7 @@ static int i_lvm(lua_State *L)
     lua_pushboolean(L, vg.lvs[i].linear);
     lua_setfield(L, -2, "linear");
     set_str(L, "why", vg.lvs[i].why[0] ? vg.lvs[i].why : NULL);
+    set_str(L, "type", vg.lvs[i].type[0] ? vg.lvs[i].type : NULL);
     push_seg_list(L, &vg.lvs[i]);
     lua_setfield(L, -2, "segments");
     lua_rawseti(L, -2, (lua_Integer)i + 1);

@@ -52,4 +52,9 @@ typedef struct wo_blk_seg {
  * err when a segment lies outside its source. */
 wo_blk *wo_blk_concat(const wo_blk_seg *segs, size_t n, char *err);
 
+/* A libtsk image (struct wo_img, core/tsk.h) as a block source; takes
+ * a reference on it.  NULL when out of memory. */
+struct wo_img;
+wo_blk *wo_blk_img(struct wo_img *img);
+
 #endif

@@ -108,7 +108,13 @@ static node *scalar(parser *ps)
   const char *s = ps->p;
   node *n;
   if (*s == '"') {
-    const char *e = memchr(s + 1, '"', (size_t)(ps->end - s - 1));
+    /* LVM escapes quotes inside strings (a description quoting a
+     * --config): \" does not end the string */
+    const char *e = s + 1;
+    while (e < ps->end && *e != '"')
+      e += (*e == '\\' && e + 1 < ps->end) ? 2 : 1;
+    if (e >= ps->end)
+      e = NULL;
     if (!e || !(n = new_node(ps, N_STR)) ||
         !(n->str = keep(ps, s + 1, (size_t)(e - s - 1))))
       return NULL;

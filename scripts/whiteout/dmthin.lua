@@ -77,6 +77,34 @@ local function loop_pool(root)
 end
 
 
+--- Adds the thin pool LV lv of vg (img:lvm's answer for a PV in img)
+-- to pools when its <lv>_tmeta and <lv>_tdata volumes can be opened;
+-- else adds a message to problems.  label names the image.
+function M.lvm_pool(img, vg, lv, label, pools, problems)
+  local name = vg.vg .. "/" .. lv.name
+  local where = label .. "/" .. name
+  local parts = {}
+  for _, l in ipairs(vg.lvs) do
+    for _, sfx in ipairs({ "_tmeta", "_tdata" }) do
+      if l.name == lv.name .. sfx then parts[sfx] = l end
+    end
+  end
+  for _, sfx in ipairs({ "_tmeta", "_tdata" }) do
+    local l = parts[sfx]
+    local sub, err = l and l.linear and img:segments(l.segments, l.size)
+    if not sub then
+      problems[#problems + 1] = ("%s: thin pool %s%s: %s"):format(where,
+        lv.name, sfx, err or (l and l.why) or "not in the metadata")
+      return
+    end
+    parts[sfx] = thin.image(sub)
+  end
+  pools[#pools + 1] = { name = name, kind = "direct-lvm",
+    meta = parts._tmeta, data = parts._tdata,
+    label = where .. " (" .. lv.name .. "_tmeta, " .. lv.name .. "_tdata)" }
+end
+
+
 -- The pool named by daemon.json's dm.thinpooldev, as "vg/lv".
 local function wanted_pool(root)
   local host = root.host

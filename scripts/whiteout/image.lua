@@ -45,14 +45,21 @@ local function open_lvm(img, off, label, out, problems, depth)
   end
   for _, lv in ipairs(vg.lvs) do
     local name = string.format("%s/%s/%s", label, vg.vg, lv.name)
-    if lv.linear then
+    -- a thin pool's hidden volumes and LVM's spare hold no file system
+    local hidden = lv.name:match("_t?meta$") or lv.name:match("_tdata$")
+      or lv.name:match("_pmspare$")
+    if lv.linear and not hidden then
       local sub, serr = img:segments(lv.segments, lv.size)
       if sub then
         examine(sub, 0, name, out, problems, depth + 1)
       else
         problems[#problems + 1] = name .. ": " .. serr
       end
-    elseif not lv.name:match("_t?meta$") and lv.type ~= "thin-pool" then
+    elseif lv.type == "thin-pool" then
+      out.pools = out.pools or {}
+      require("whiteout.dmthin").lvm_pool(img, vg, lv, label, out.pools,
+        problems)
+    elseif not hidden then
       log.warn("%s: logical volume not opened (%s)", name, lv.why or "?")
     end
   end
@@ -104,6 +111,12 @@ function M.open(path, ev)
   explore(img, path, ev and ev.opts or {}, out, problems)
   for _, p in ipairs(problems) do
     if #out > 0 then log.warn("%s", p) end
+  end
+  if ev and out.pools then   -- devicemapper pools, for the data roots
+    ev.thin_pools = ev.thin_pools or {}
+    table.move(out.pools, 1, #out.pools, #ev.thin_pools + 1, ev.thin_pools)
+    out.pools = nil
+    if #out == 0 then return out end
   end
   if #out == 0 then
     return false, problems[1] or (path .. ": no file system found")
