@@ -65,6 +65,7 @@ static int find_home(char *home, size_t n)
   char exe[4096], probe[4200];
   /* exe is cut short so that every probe below fits */
   ssize_t len = readlink("/proc/self/exe", exe, 4000);
+  /* 4000 + the longest suffix below fits every buffer here */
   char *slash;
   if (len < 0)
     return -1;
@@ -141,7 +142,7 @@ static int pmain(lua_State *L)
 
 int main(int argc, char **argv)
 {
-  char home[4096];
+  char home[4200];
   int status;
   lua_State *L;
   if (find_home(home, sizeof home) < 0) {
