@@ -302,9 +302,13 @@ local function host_places(b, places)
 end
 
 
--- The host path as the analyst finds it: the -e folder and the path.
+-- The host path as the analyst finds it: below the -e folder, or
+-- "image:path" inside a disk image.
 local function host_source(root, p)
-  return ((root.label or ""):gsub("/+$", "")) .. p
+  local label = (root.label or ""):gsub("/+$", "")
+  local ok, kind = pcall(root.host.kind, root.host)
+  if ok and kind ~= "directory" then return label .. ":" .. p end
+  return label .. p
 end
 
 
