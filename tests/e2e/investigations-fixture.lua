@@ -67,3 +67,77 @@ t.ok("data root: note says so", notes[1].text:find(
   "host's file system is not in the evidence", 1, true), notes[1].text)
 t.ok("data root: warning says so", warns[1] and warns[1]:find(
   "host's file system is not in it", 1, true), warns[1])
+
+-- escape: the same selection, rated; the others rated none
+recs = inv.run("escape", { host })
+local esc = {}
+for _, e in ipairs(recs) do
+  esc[#esc + 1] = ("%s %s %s"):format(e.name, e.risk, tostring(e.reach))
+end
+t.eq("escape: ratings", esc, { "etc-binder critical true",
+  "spool-ro high true", "layer-cron none false", "web none false" })
+recs = inv.run("escape", { host }, { min = "reach" })
+t.eq("escape agrees with root-mounts-cron", inv.names(recs, "escape"),
+  { "etc-binder", "spool-ro" })
+
+-- persistence: the layer-only writer's cron, ssh key and setuid file,
+-- and the /etc binder's planted host file (only it: in its lifetime)
+recs = inv.run("persistence", { host })
+local got = {}
+for _, r in ipairs(inv.where(recs, "persistence")) do
+  got[#got + 1] = ("%s %s %s %s"):format(r.name, r.where, r.what, r.path)
+end
+table.sort(got)
+local want_p = { "etc-binder host cron /hostetc/cron.d/planted",
+  "layer-cron layer cron /etc/cron.d/job",
+  "layer-cron layer setuid /usr/local/bin/tick",
+  "layer-cron layer ssh /root/.ssh/authorized_keys" }
+if as_root then
+  table.insert(want_p, 2, "layer-cron deleted cron /etc/cron.daily/old")
+end
+t.eq("persistence: findings", got, want_p)
+t.eq("persistence: reach only for the binder", inv.names(recs, "reach"),
+  { "etc-binder" })
+
+-- secrets: by name and by shape, whole in the records
+recs = inv.run("secrets", { host })
+got = {}
+for _, r in ipairs(recs) do
+  got[#got + 1] = ("%s %s %s %s %s"):format(r.name, r.where, r.key,
+    table.concat(r.rules, ","), r.value)
+end
+table.sort(got)
+t.eq("secrets: findings", got, {
+  "layer-cron file /app/.env:1 name,high-entropy "
+    .. "API_TOKEN=Zq8vL2mN5xR7tY1wK9pB3cD6",
+  "web env AWS_ACCESS_KEY_ID name,aws-access-key-id AKIAFIXTUREEXAMPLE01",
+  "web env DB_PASSWORD name Hunter2-FIXTURE" })
+
+-- timeline: ordered, with the host file planted in the binder's life
+recs = inv.run("timeline", { host }, { logs = "no" })
+local tl = {}
+for _, r in ipairs(recs) do
+  if r.name == "etc-binder" then
+    tl[#tl + 1] = r.time .. " " .. r.what .. " " .. (r.path or "")
+  end
+end
+t.eq("timeline: the binder's events", tl, {
+  "2025-06-01T10:00:00.000000000Z container-created ",
+  "2025-06-01T10:00:01.000000000Z container-started ",
+  "2025-06-01T10:00:02.000000000Z host-file /hostetc/cron.d/planted",
+  "2025-06-01T10:00:05.000000000Z container-finished " })
+
+-- triage: summary first, written outside the evidence, never inside
+local out = host .. "-report"
+recs = inv.run("triage", { host }, { out = out, timeline = "no" })
+t.eq("triage: summary then files", { recs[1].kind, recs[2].kind,
+  recs[3].kind, #recs }, { "summary", "report-file", "report-file", 3 })
+t.eq("triage: reach in summary", recs[1].reach, { "etc-binder", "spool-ro" })
+local f = io.open(out .. "/report.txt")
+local head = f and f:read("l")
+if f then f:close() end
+t.ok("triage: report.txt starts with the summary",
+  head and head:find("^whiteout triage of"), head)
+local okw = pcall(inv.run, "triage", { host }, { out = host .. "/etc/x" })
+t.eq("triage refuses to write into the evidence", { okw,
+  (io.open(host .. "/etc/x")) }, { false, nil })

