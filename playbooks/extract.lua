@@ -7,28 +7,16 @@ local views = require "whiteout.views"
 local function q(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
 
 
--- The canonical absolute path of a local path (it may not exist yet).
-local function realpath(p)
-  local h = io.popen("realpath -m -- " .. q(p) .. " 2>/dev/null")
-  local r = h and h:read("l")
-  if h then h:close() end
-  return r
-end
-
-
 -- The output folder, made and checked: outside every evidence path,
 -- empty.  Raises with the reason otherwise.
 local function prepare(ev, out)
   if not out or out == "" then error("give --arg out=DIR", 0) end
-  local real = realpath(out)
+  local real = views.local_real(out)
   if not real then error("cannot resolve --arg out " .. out, 0) end
-  for _, p in ipairs(ev.paths or {}) do
-    local rp = realpath(p)
-    if rp and (real == rp or real:sub(1, #rp + 1) == rp .. "/"
-               or rp == "/") then
-      error(("refusing --arg out=%s: it is inside the evidence %s")
-        :format(out, p), 0)
-    end
+  local inside = views.inside_evidence(ev, real)
+  if inside then
+    error(("refusing --arg out=%s: it is inside the evidence %s")
+      :format(out, inside), 0)
   end
   os.execute("mkdir -p -- " .. q(real))
   local h = io.popen("ls -A -- " .. q(real) .. " 2>&1")

@@ -49,6 +49,17 @@ function D.lower_id(root, cache_id)
 end
 
 
+--- The cache id and inner path of a path under overlay/<id>/root/ or
+-- overlay/<id>/upper/, or nil.
+function D.parse_path(path)
+  local id, kind, rest = path:match("overlay/([%w_%.%-]+)/(%a+)(/?.*)$")
+  if not valid_id(id) or (kind ~= "root" and kind ~= "upper") then
+    return nil
+  end
+  return id, rest == "" and "/" or rest
+end
+
+
 --- The view at the top layer: its root, or its upper over lower-id's
 -- root.  Returns the union and its members.
 function D.view(root, layers)

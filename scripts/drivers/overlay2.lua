@@ -49,6 +49,15 @@ function D.resolve_short(root, short)
 end
 
 
+--- The cache id and the path inside the layer of a path under
+-- overlay2/<cache id>/diff/ (absolute or relative), or nil.
+function D.parse_path(path)
+  local id, rest = path:match("overlay2/([%w_%.%-]+)/diff(/?.*)$")
+  if not valid_id(id) then return nil end
+  return id, rest == "" and "/" or rest
+end
+
+
 --- The view of layers (top first): their union.
 function D.view(root, layers)
   return require("whiteout.views").default_view(root, D, layers)

@@ -45,11 +45,12 @@ function put(cx, path, change, st, extra)
   for k, v in pairs(extra or {}) do rec[k] = v end
   rec.source = rec.source or views.where(cx.root, cx.lpath .. path)
   if st.type == "symlink" and change ~= "deleted" then
-    rec.target = cx.upper:readlink(path)
+    rec.target = cx.view:readlink(path)
   end
   if cx.hash and st.type == "file" and (change == "added" or
       change == "modified") then
-    local h, err = cx.upper:sha256(path)
+    -- through the view: a metacopy file's data lives below
+    local h, err = cx.view:sha256(path)
     rec.sha256, rec.err = h, not h and err or nil
   end
   cx.emit(rec)
@@ -60,12 +61,12 @@ end
 local function content_differs(cx, path, ust, lst)
   if ust.type ~= lst.type or ust.size ~= lst.size then return true end
   if ust.type == "symlink" then
-    return cx.upper:readlink(path) ~= cx.lower:readlink(path)
+    return cx.view:readlink(path) ~= cx.lower:readlink(path)
   elseif ust.type == "char" or ust.type == "block" then
     return ust.rdev_major ~= lst.rdev_major or
       ust.rdev_minor ~= lst.rdev_minor
   elseif ust.type == "file" and cx.hash then
-    return cx.upper:sha256(path) ~= cx.lower:sha256(path)
+    return cx.view:sha256(path) ~= cx.lower:sha256(path)
   end
   return false
 end
@@ -112,8 +113,8 @@ local function diff_entry(cx, path, c, hidden)
       end
     end
   else
-    local what = content_differs(cx, path, ust, lst) and "content"
-      or "metadata"
+    local what = not c.metacopy and content_differs(cx, path, ust, lst)
+      and "content" or "metadata"
     put(cx, path, "modified", ust, { changed = what })
     if ust.type == "dir" then diff_dir(cx, path, false) end
   end
@@ -175,7 +176,7 @@ local function diff_trees(cx, new, old)
       local src = select(2, views.provenance(cx.root, cx.nview, path))
       if not o then
         put(cx, path, "added", st, { source = src })
-      elseif not (st.type == "dir" and o.type == "dir") and
+      elseif st.type ~= "dir" and
           (st.inum ~= o.inum or st.mtime ~= o.mtime) and
           (st.type ~= o.type or st.size ~= o.size or meta_differs(st, o))
       then
@@ -222,7 +223,7 @@ function M.walk(root, target, layer, emit, opts)
     warn = opts.warn or function(...) views.warn(root, ...) end,
     cache_id = stack[1].cache_id, lpath = top and top.path or "",
     wh = d.whiteouts or "overlay", lower = old, lview = ov, nview = nv,
-    pending = {} }
+    pending = {}, view = new }
   if d.whiteouts == "none" or d.diff == "trees" or not top then
     cx.upper = new
     diff_trees(cx, new, old)

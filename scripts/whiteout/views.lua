@@ -231,6 +231,31 @@ function M.wanted(f, path, st)
 end
 
 
+--- The canonical absolute form of a path of the analyst's machine
+-- (it need not exist), or nil.
+function M.local_real(p)
+  local qp = "'" .. p:gsub("'", "'\\''") .. "'"
+  local h = io.popen("realpath -m -- " .. qp .. " 2>/dev/null")
+  local r = h and h:read("l")
+  if h then h:close() end
+  return r
+end
+
+
+--- The evidence path (as given with -e) that the local path real lies
+-- in or is, or nil.
+function M.inside_evidence(ev, real)
+  for _, p in ipairs(ev.paths or {}) do
+    local rp = M.local_real(p)
+    if rp and (real == rp or rp == "/" or real:sub(1, #rp + 1) == rp .. "/")
+    then
+      return p
+    end
+  end
+  return nil
+end
+
+
 --- The folder of rel on the analyst's machine (for mounts): the -e
 -- path, joined with the data root's place on a host.
 function M.local_path(root, rel)
