@@ -346,6 +346,84 @@ function M.host_files(root, c, b, keep, kind, slack, places)
 end
 
 
+-- The deleted names of one live host directory (inode dir_inum) on a
+-- disk image: those libtsk still lists unallocated, and, when the
+-- deleted module is there, those in the journal's old copies of the
+-- directory's blocks.  List of {name, inum, found_in}.
+local function deleted_names(tsk, host, dir_inum)
+  local out, live = {}, {}
+  for _, n in ipairs(tsk.names(host, dir_inum) or {}) do
+    if n.allocated then live[n.name] = n.inum elseif n.name ~= "" then
+      out[#out + 1] = { name = n.name, inum = n.inum, found_in = "directory" }
+    end
+  end
+  local ok, deleted = pcall(require, "whiteout.deleted")
+  if ok and type(deleted.journal_names) == "function" then
+    for _, e in ipairs(deleted.journal_names(host,
+        deleted.dir_blocks(host, dir_inum))) do
+      if live[e.name] ~= e.inum and e.name ~= "." and e.name ~= ".." then
+        out[#out + 1] = { name = e.name, inum = e.inum, found_in = "journal" }
+      end
+    end
+  end
+  return out
+end
+
+
+-- A deleted host file as a finding: what the inode still says.
+local function host_deleted_record(tsk, root, c, b, p, e, kind, slack)
+  local from, to = M.lifetime(c)
+  local rec = { kind = kind, container = c.id, name = c.name,
+    where = "deleted", path = reach.to_container(p, b.source,
+    b.destination), host_path = p, inum = e.inum, found_in = e.found_in,
+    bind = b.source .. ":" .. b.destination, source = host_source(root, p) }
+  local st = e.inum and e.inum > 0 and tsk.stat(root.host, e.inum)
+  if st then
+    rec.size, rec.mode, rec.uid, rec.gid = st.size, st.mode, st.uid, st.gid
+    rec.mtime, rec.ctime = util.time(st.mtime), util.time(st.ctime)
+    rec.atime, rec.btime = util.time(st.atime), util.time(st.btime)
+    rec.in_lifetime = M.in_window({ st.mtime, st.ctime, st.btime },
+      from, to, slack)
+    local data = st.size <= M.MAX_CONTENT
+      and tsk.iread(root.host, e.inum, 0, st.size)
+    if data and #data == st.size then
+      -- the freed inode still maps blocks; another file may reuse them
+      rec.content = persist.content(data, M.MAX_CONTENT)
+      rec.sha256 = require("whiteout.hash").sha256(data)
+      rec.content_from = "freed inode " .. e.inum
+    end
+  end
+  rec.in_lifetime = rec.in_lifetime or false
+  return rec
+end
+
+
+--- Deleted files in the host places that bind b reaches, when the host
+-- is a file system inside a disk image: names that passed keep(p), as
+-- findings of `kind` with where "deleted".  Empty for a host folder.
+function M.host_deleted(root, c, b, keep, kind, slack, places)
+  local okt, tsk = pcall(require, "whiteout.tsk")
+  if not okt or not pcall(tsk.info, root.host) then return {} end
+  local out = {}
+  for _, place in ipairs(host_places(b, places or M.cron_places())) do
+    for p, st in M.walk(root.host, place.start, place.depth,
+                        host_source(root, place.start)) do
+      if st.type == "dir" then
+        for _, e in ipairs(deleted_names(tsk, root.host, st.inum)) do
+          local path = (p == "/" and "" or p) .. "/" .. e.name
+          if keep(path) then
+            out[#out + 1] = host_deleted_record(tsk, root, c, b, path, e,
+              kind, slack)
+          end
+        end
+      end
+      if #out >= M.MAX_FILES then break end
+    end
+  end
+  return out
+end
+
+
 -- The container's log lines (records of kind "log" from the model).
 local function log_lines(root, c)
   local ok, lines = pcall(root.logs, root, c)
@@ -394,6 +472,8 @@ function M.cron_writes(root, c, slack)
   for _, b in ipairs(binds) do
     if root.host then
       M.append(out, M.host_files(root, c, b, persist.is_schedule,
+        "cron-write", slack))
+      M.append(out, M.host_deleted(root, c, b, persist.is_schedule,
         "cron-write", slack))
     end
   end

@@ -3,7 +3,7 @@
 local t = require "testlib"
 local inv = require "invlib"
 local _, argv = ...
-local host, uid = argv[1], argv[2]
+local host, uid, image = argv[1], argv[2], argv[3]
 local root = host .. "/var/lib/docker"
 local as_root = uid == "0"
 
@@ -141,3 +141,27 @@ t.ok("triage: report.txt starts with the summary",
 local okw = pcall(inv.run, "triage", { host }, { out = host .. "/etc/x" })
 t.eq("triage refuses to write into the evidence", { okw,
   (io.open(host .. "/etc/x")) }, { false, nil })
+
+-- the host as an ext4 image: a cron file the binder planted and that was
+-- deleted again is found by its name in the directory block, with what
+-- its freed inode still holds
+if image and image ~= "" then
+  recs = inv.run("root-mounts-cron", { image }, { host = "lifetime" })
+  t.eq("image: cron writes", inv.writes(recs), {
+    "etc-binder deleted /hostetc/cron.d/gone life",
+    "etc-binder host /hostetc/cron.d/planted life",
+    "etc-binder log installed /hostetc/cron.d/planted life" })
+  local gone
+  for _, w in ipairs(inv.where(recs, "cron-write")) do
+    if w.where == "deleted" then gone = w end
+  end
+  local text = "* * * * * root /tmp/.q # FIXTURE-GONE-CRON\n"
+  local tf = os.tmpname()
+  local fh = io.open(tf, "w") fh:write(text) fh:close()
+  local sum = io.popen("sha256sum " .. tf):read("l"):match("^%x+")
+  os.remove(tf)
+  t.eq("image: the deleted plant", { gone.host_path, gone.found_in,
+    gone.mtime, gone.size, gone.content, gone.sha256, gone.source },
+    { "/etc/cron.d/gone", "directory", "2025-06-01T10:00:03.000000000Z",
+      43, text, sum, image .. ":/etc/cron.d/gone" })
+end

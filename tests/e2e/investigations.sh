@@ -5,9 +5,15 @@
 set -u
 cd "$(dirname "$0")/../.."
 dir=${WO_TEST_TMP:-/tmp}/investigations
-if ! out=$(tests/fixtures/make-flagship "$dir/host" 2>&1); then
+img=
+if command -v mkfs.ext4 > /dev/null && command -v debugfs > /dev/null; then
+  img=$dir/host.img
+else
+  echo "skip investigations on an image: mkfs.ext4 or debugfs is missing"
+fi
+if ! out=$(tests/fixtures/make-flagship "$dir/host" $img 2>&1); then
   echo "not ok make-flagship: $out"
   exit 1
 fi
 ./whiteout exec tests/e2e/investigations-fixture.lua "$dir/host" \
-  "$(id -u)"
+  "$(id -u)" "$img"
