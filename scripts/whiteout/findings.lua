@@ -522,8 +522,11 @@ function M.persistence(root, c, slack)
   end
   for _, b in ipairs(binds) do
     if root.host then
-      for _, r in ipairs(M.host_files(root, c, b, persist.kind,
-          "persistence", slack, places)) do
+      local list = M.host_files(root, c, b, persist.kind, "persistence",
+        slack, places)
+      M.append(list, M.host_deleted(root, c, b, persist.kind,
+        "persistence", slack, places))
+      for _, r in ipairs(list) do
         r.what = persist.kind(r.host_path)
         out[#out + 1] = r
       end
