@@ -59,10 +59,15 @@ build/tests/%: tests/c/%.c $(CORE_OBJ)
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -o $@ $< $(CORE_OBJ) $(PKG_LIBS) $(LIBS_EXTRA)
 
+# Bench helpers link the core the same way.
+build/bench/%: tests/bench/%.c $(CORE_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -o $@ $< $(CORE_OBJ) $(PKG_LIBS) $(LIBS_EXTRA)
+
 test: whiteout
 	tests/run
 
-bench: whiteout
+bench: whiteout build/bench/thinread
 	tests/bench/run
 
 lint:
