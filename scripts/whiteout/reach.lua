@@ -72,6 +72,15 @@ function M.cron_inside(src)
 end
 
 
+--- Cron places as short text: up to three, then how many more.
+-- places_text({"/a", "/b"}) --> "/a /b"
+function M.places_text(list)
+  if #list <= 3 then return table.concat(list, " ") end
+  return ("%s %s %s and %d more cron places"):format(list[1], list[2],
+    list[3], #list - 3)
+end
+
+
 --- Maps a host path below a bind's source to the path the container
 -- used.  to_container("/etc/cron.d/x", "/", "/host") -->
 -- "/host/etc/cron.d/x"; nil when host_path is not below source.
@@ -131,7 +140,7 @@ local function mount_reasons(m, out)
     out[#out + 1] = { "binds the host's / " .. how:sub(2), level }
   elseif #M.cron_inside(src) > 0 then
     out[#out + 1] = { ("binds host %s%s, reaching %s"):format(src, how,
-      table.concat(M.cron_inside(src), " ")), level }
+      M.places_text(M.cron_inside(src))), level }
   end
   for _, sock in ipairs(M.SOCKETS) do
     if M.under(sock, src) and src ~= "/" then
