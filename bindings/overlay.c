@@ -23,10 +23,11 @@ static const char *const encoding_names[] = {
   NULL, "chardev", "xattr", "wh-file", "opaque-xattr", "opaque-file"
 };
 static const char *const mask_names[] = {
-  "overlay", "fuse-overlayfs", "aufs", "all", NULL
+  "overlay", "fuse-overlayfs", "aufs", "all", "none", NULL
 };
 static const unsigned mask_values[] = {
-  WO_OV_KERNEL, WO_OV_FUSEOVL, WO_OV_AUFS, WO_OV_ALL
+  /* "none": full copies and snapshots, every entry taken as it is */
+  WO_OV_KERNEL, WO_OV_FUSEOVL, WO_OV_AUFS, WO_OV_ALL, 0
 };
 
 

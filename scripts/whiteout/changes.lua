@@ -4,6 +4,9 @@
 --
 -- Every directory holding a change is listed too ("modified", changed
 -- "entries" when only its entries changed), as Docker's own diff does.
+-- Drivers whose layers are full copies or snapshots (diff = "trees")
+-- are compared tree against tree, directory by directory, with the
+-- same records: a deleted directory is one "deleted" record.
 --
 -- Caveats:
 -- - A whiteout that hides nothing below is not reported (it deletes
@@ -31,7 +34,8 @@ local function flush_pending(cx)
   for i = 1, #list do
     if not list[i].done then
       list[i].done = true
-      put(cx, list[i].path, "modified", list[i].st, { changed = "entries" })
+      put(cx, list[i].path, "modified", list[i].st, { changed = "entries",
+        source = list[i].source })
     end
   end
 end
@@ -168,38 +172,121 @@ function diff_dir(cx, dir, hidden)
 end
 
 
--- Tree against tree, for drivers whose layers are full copies.
+-- The names in dir of src (sorted), or none after a warning.
+local function listing(cx, src, dir)
+  local it, err = src:dir(dir)
+  local out = {}
+  if not it then cx.warn("%s", err) return out end
+  for name in it do out[#out + 1] = name end
+  return out
+end
+
+
+-- The sorted union of two sorted lists of names.
+local function merged(a, b)
+  local out, i, j = {}, 1, 1
+  while i <= #a or j <= #b do
+    local x, y = a[i], b[j]
+    if y == nil or (x ~= nil and x < y) then out[#out + 1], i = x, i + 1
+    elseif x == nil or y < x then out[#out + 1], j = y, j + 1
+    else out[#out + 1], i, j = x, i + 1, j + 1 end
+  end
+  return out
+end
+
+
+-- How a non-directory found in both trees changed: "content",
+-- "metadata" or nil.  Docker's rule (type, size, mode, owner, mtime,
+-- device numbers) decides, then hashes tell content from metadata.  A
+-- file that passes the rule is hashed too when the same inode has
+-- another ctime (a snapshot's file rewritten, its times set back), or
+-- with opts.content when it is another inode (a copy).
+local function file_change(cx, path, st, o)
+  local sure = st.type ~= o.type or st.size ~= o.size
+    or meta_differs(st, o)
+  local suspect = st.type == "symlink" or st.type == "char"
+    or st.type == "block" or (st.type == "file" and
+    ((st.inum == o.inum and st.ctime ~= o.ctime) or
+     (cx.content and st.inum ~= o.inum)))
+  if not sure and not suspect then return nil end
+  if content_differs(cx, path, st, o) then return "content" end
+  return sure and "metadata" or nil
+end
+
+
+local compare_dir
+
+
+-- Every entry below an added directory is added.
+local function put_added(cx, path, st)
+  put(cx, path, "added", st, { source = cx.from_new(path) })
+  if st.type == "dir" then compare_dir(cx, path, "added") end
+end
+
+
+-- One name present in both trees.
+local function compare_entry(cx, path, st, o)
+  if st.type == "dir" and o.type == "dir" then
+    if meta_differs(st, o) then
+      put(cx, path, "modified", st, { source = cx.from_new(path),
+        changed = "metadata" })
+      return compare_dir(cx, path)
+    end
+    table.insert(cx.pending, { path = path, st = st,
+      source = cx.from_new(path) })
+    compare_dir(cx, path)
+    table.remove(cx.pending)
+    return
+  end
+  local how = file_change(cx, path, st, o)
+  if how then
+    put(cx, path, "modified", st, { source = cx.from_new(path),
+      changed = how })
+  end
+  if st.type == "dir" then compare_dir(cx, path, "added") end
+end
+
+
+-- Compares one directory of the new tree with the old one, names in
+-- order; only is "added" below a directory the old tree lacks.  A
+-- directory gone from the new tree is one "deleted" record, as Docker
+-- lists it.
+function compare_dir(cx, dir, only)
+  local new = listing(cx, cx.upper, dir)
+  local names = only and new or merged(new, listing(cx, cx.lower, dir))
+  for _, name in ipairs(names) do
+    local path = join(dir, name)
+    local st, err = cx.upper:lstat(path)
+    local o = not only and cx.lower:lstat(path)
+    if st and not o then put_added(cx, path, st)
+    elseif st then compare_entry(cx, path, st, o)
+    elseif o then put(cx, path, "deleted", o,
+      { source = cx.from_old(path) })
+    else cx.warn("%s", err) end
+  end
+end
+
+
+-- Tree against tree, for drivers whose layers are full copies or
+-- snapshots (diff = "trees"): the layer's whole view against the view
+-- of the layer below.
 local function diff_trees(cx, new, old)
-  for path, st in new:walk("/") do
-    if path ~= "/" and not st.err then
-      local o = old:lstat(path)
-      local src = select(2, views.provenance(cx.root, cx.nview, path))
-      if not o then
-        put(cx, path, "added", st, { source = src })
-      elseif st.type ~= "dir" and
-          (st.inum ~= o.inum or st.mtime ~= o.mtime) and
-          (st.type ~= o.type or st.size ~= o.size or meta_differs(st, o))
-      then
-        put(cx, path, "modified", st, { source = src, changed =
-          content_differs(cx, path, st, o) and "content" or "metadata" })
-      elseif st.type == "dir" and meta_differs(st, o) then
-        put(cx, path, "modified", st, { source = src,
-          changed = "metadata" })
-      end
-    end
+  cx.upper, cx.lower = new, old
+  cx.from_new = function(path)
+    return select(2, views.provenance(cx.root, cx.nview, path))
   end
-  for path, st in old:walk("/") do
-    if path ~= "/" and not st.err and not new:lstat(path) then
-      put(cx, path, "deleted", st, { source = select(2,
-        views.provenance(cx.root, cx.lview, path)) })
-    end
+  cx.from_old = function(path)
+    return select(2, views.provenance(cx.root, cx.lview, path))
   end
+  compare_dir(cx, "/")
 end
 
 
 --- Every change of target's chosen layer (see views.open) against the
 -- layers below it, as "change" records passed to emit in path order.
--- opts: hash (default true), warn (fn(fmt, ...)).  Returns true, or nil
+-- opts: hash (default true), content (compare the hashes of files that
+-- are other inodes with the same metadata, for drivers whose layers are
+-- copies; default false), warn (fn(fmt, ...)).  Returns true, or nil
 -- and a message.
 function M.walk(root, target, layer, emit, opts)
   opts = opts or {}
@@ -220,12 +307,12 @@ function M.walk(root, target, layer, emit, opts)
   end
   local top = nv.members[1]
   local cx = { root = root, emit = emit, hash = opts.hash ~= false,
+    content = opts.content == true,
     warn = opts.warn or function(...) views.warn(root, ...) end,
     cache_id = stack[1].cache_id, lpath = top and top.path or "",
     wh = d.whiteouts or "overlay", lower = old, lview = ov, nview = nv,
     pending = {}, view = new }
   if d.whiteouts == "none" or d.diff == "trees" or not top then
-    cx.upper = new
     diff_trees(cx, new, old)
   else
     cx.upper = top.src

@@ -32,18 +32,56 @@ local function files_in(dir)
 end
 
 
--- Loads one driver file and checks the fields every driver has.
+-- The fields of a driver (docs/drivers.md): kind, required.
+local FIELDS = {
+  description = { "string", true }, detect = { "function", true },
+  layer_dir = { "function", true }, name = { "string" },
+  priority = { "number" }, whiteouts = { "string" }, diff = { "string" },
+  view = { "function" }, layer_path = { "function" },
+  container_layers = { "function" }, image_layers = { "function" },
+  parse_path = { "function" },
+}
+M.WHITEOUTS = { overlay = true, ["fuse-overlayfs"] = true, aufs = true,
+  all = true, none = true }
+M.DIFFS = { layer = true, trees = true }
+
+
+--- Checks a driver table against the interface: true, or nil and what
+-- is wrong with it.
+function M.check(d)
+  if type(d) ~= "table" then return nil, "returns no table" end
+  for k, f in pairs(FIELDS) do
+    if d[k] == nil and f[2] then return nil, "has no " .. k end
+    if d[k] ~= nil and type(d[k]) ~= f[1] then
+      return nil, ("%s is a %s, not a %s"):format(k, type(d[k]), f[1])
+    end
+  end
+  if d.whiteouts and not M.WHITEOUTS[d.whiteouts] then
+    return nil, "whiteouts '" .. d.whiteouts .. "' is not one of overlay, "
+      .. "fuse-overlayfs, aufs, all, none"
+  end
+  if d.diff and not M.DIFFS[d.diff] then
+    return nil, "diff '" .. d.diff .. "' is not layer or trees"
+  end
+  return true
+end
+
+
+-- Loads one driver file and checks it against the interface.
 local function load_driver(path, name, origin)
   local chunk, err = loadfile(path, "t")
   if not chunk then return nil, err end
   local ok, d = pcall(chunk)
   if not ok then return nil, path .. ": " .. tostring(d) end
-  if type(d) ~= "table" or type(d.detect) ~= "function"
-     or type(d.description) ~= "string" then
-    return nil, path .. ": a driver returns a table with description and "
-      .. "detect"
+  local good, why = M.check(d)
+  if not good then return nil, path .. ": not a driver: " .. why end
+  if d.name ~= nil and d.name ~= name then
+    return nil, ("%s: not a driver: name '%s' is not its file's name")
+      :format(path, tostring(d.name))
   end
-  d.name = d.name or name
+  d.name = name
+  d.whiteouts = d.whiteouts or "overlay"
+  d.diff = d.diff or (d.whiteouts == "none" and "trees" or "layer")
   d.path, d.origin = path, origin
   return d
 end
@@ -57,7 +95,12 @@ function M.all()
     for _, name in ipairs(files_in(d.dir)) do
       local drv, err = load_driver(d.dir .. "/" .. name .. ".lua", name,
         d.origin)
-      if drv then by[name] = drv else log.warn("driver %s", err) end
+      if drv then
+        drv.overrides = by[name] and by[name].origin
+        by[name] = drv
+      else
+        log.warn("driver %s", err)
+      end
     end
   end
   M.loaded = by
@@ -88,7 +131,9 @@ end
 function M.list_command(write)
   local rows = {}
   for name, d in pairs(M.all()) do
-    rows[#rows + 1] = { name = name, origin = d.origin, path = d.path,
+    local origin = d.overrides and ("%s (over %s)"):format(d.origin,
+      d.overrides) or d.origin
+    rows[#rows + 1] = { name = name, origin = origin, path = d.path,
       summary = d.description:match("^[^\n]*") }
   end
   table.sort(rows, function(a, b) return a.name < b.name end)

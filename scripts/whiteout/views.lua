@@ -113,16 +113,23 @@ local function members(root, d, layers)
 end
 
 
---- The default view: a union of the layers' folders (or the top one
--- alone for drivers whose layers are full copies).  Returns a Source
+--- The default view: a union of the layers' folders (or of the top one
+-- alone, no entry taken for a whiteout, for drivers whose layers are
+-- full copies: whiteouts = "none").  Returns a Source
 -- and the members {src, path, cache_id} in union order.
 function M.default_view(root, d, layers)
-  local ms = members(root, d, layers)
-  if d.whiteouts == "none" then ms = { ms[1] } end
+  local ms
+  if d.whiteouts == "none" then
+    -- a full copy or snapshot: the top layer alone, entries as they are
+    local m, err = M.layer(root, d, layers[1])
+    if not m then return nil, err end
+    ms = { m }
+  else
+    ms = members(root, d, layers)
+  end
   local srcs = {}
   for i, m in ipairs(ms) do srcs[i] = m.src end
-  local u = overlay.union(srcs, { whiteouts = d.whiteouts == "none"
-    and "overlay" or d.whiteouts or "overlay" })
+  local u = overlay.union(srcs, { whiteouts = d.whiteouts or "overlay" })
   return u, ms
 end
 
