@@ -1,6 +1,7 @@
 -- Playbook: every container's reach to the host with a risk summary, for
 -- triage of a whole host.
 local findings = require "whiteout.findings"
+local report = require "whiteout.report"
 local output = require "whiteout.output"
 
 local COLUMNS = { "risk", "name", "container", "state", "image", "summary" }
@@ -41,8 +42,19 @@ reason holds), reasons, factors and a one-line summary.]],
   usage = [[
 whiteout run escape -e /mnt/host
 whiteout run escape -e ./var-lib-docker --arg min=reach --format json]],
-  sample = [[
-SAMPLE]],
+  sample = report.unwrap [[
+$ whiteout run escape -e host
+RISK      NAME        CONTAINER     STATE   IMAGE               SUMMARY
+critical  etc-binder  329cf4569742  exited  sample/busybox:1.0  can reach the h\
+ost: binds host /etc at /hostetc (read-write), reaching /etc/crontab /etc/anacr\
+ontab /etc/cr...
+high      spool-ro    f74710247bf4  exited  sample/busybox:1.0  can reach the h\
+ost: binds host /var/spool/cron at /spool (read-only), reaching /var/spool/cron
+none      layer-cron  a690993a739f  exited  sample/busybox:1.0  no reach to the\
+ host found
+none      web         c97d80ab1921  exited  sample/busybox:1.0  no reach to the\
+ host found
+]],
   applies = function(ev) return #ev.roots > 0 end,
   run = run,
   text = function(recs, write)

@@ -77,8 +77,28 @@ whiteout run root-mounts-cron -e /mnt/host            # the host's root
 whiteout run root-mounts-cron -e /mnt/host --arg host=lifetime
 whiteout run root-mounts-cron -e ./var-lib-docker     # data root only
 whiteout run root-mounts-cron -e /mnt/host --format json]],
-  sample = [[
-SAMPLE]],
+  sample = report.unwrap [[
+$ whiteout run root-mounts-cron -e host --arg host=lifetime
+spool-ro (f74710247bf4) exited, created 2025-06-01 12:00:00.000Z
+  reach: binds host /var/spool/cron at /spool (read-only), reaching /var/spool/\
+cron
+  no writes found
+
+etc-binder (329cf4569742) exited, created 2025-06-01 10:00:00.000Z
+  reach: binds host /etc at /hostetc (read-write), reaching /etc/crontab /etc/a\
+nacrontab /etc/cron.d and 7 more cron places
+  WHERE  PATH                     FROM                 INUM      SIZE  TIME    \
+                  LIFE  SHA256
+  host   /hostetc/cron.d/planted  /etc/cron.d/planted  10995480  43    2025-06-\
+01 10:00:02.000Z  yes   10e56e8127fe86ff
+  log    -                        -                                    2025-06-\
+01 10:00:02.100Z  yes   -
+  --- /hostetc/cron.d/planted  sha256 10e56e8127fe86ff6ec59792a69541d237337cd0d\
+28e1e6992ab2cc1e6632105
+    * * * * * root /tmp/.p # FIXTURE-HOST-CRON
+  --- log 2025-06-01 10:00:02.100Z stdout
+    installed /hostetc/cron.d/planted
+]],
   applies = function(ev) return #ev.roots > 0 end,
   run = run,
   text = function(recs, write) report.cron_text(recs, write) end,

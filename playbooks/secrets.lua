@@ -1,6 +1,7 @@
 -- Playbook: what looks like credentials in containers' environment,
 -- labels, command lines and rw layers; masked in text, whole in json.
 local findings = require "whiteout.findings"
+local report = require "whiteout.report"
 local output = require "whiteout.output"
 local secretfind = require "whiteout.secretfind"
 local secrets = require "whiteout.secrets"
@@ -53,8 +54,16 @@ json and jsonl keep them whole, so handle those files as secrets.]],
   usage = [[
 whiteout run secrets -e /mnt/host
 whiteout run secrets -e ./var-lib-docker --format json -o secrets.json]],
-  sample = [[
-SAMPLE]],
+  sample = report.unwrap [[
+$ whiteout run secrets -e host
+NAME        WHERE  KEY                RULES                   VALUE            \
+              LAYER
+web         env    AWS_ACCESS_KEY_ID  name,aws-access-key-id  AKI**************\
+*01
+web         env    DB_PASSWORD        name                    Hun**********RE
+layer-cron  file   /app/.env:1        name,high-entropy       API**************\
+**********D6  c1c6076f6c0e
+]],
   applies = function(ev) return #ev.roots > 0 end,
   run = run,
   text = text,

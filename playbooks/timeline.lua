@@ -65,8 +65,29 @@ their time as mtime there.]],
 whiteout run timeline -e /mnt/host
 whiteout run timeline -e /mnt/host --format jsonl -o timeline.jsonl
 whiteout run timeline -e /mnt/host --format bodyfile | mactime -b - -z UTC]],
-  sample = [[
-SAMPLE]],
+  sample = report.unwrap [[
+$ whiteout run timeline -e host --arg container=etc-binder
+TIME                      WHAT                NAME        DETAIL
+2025-06-01 10:00:00.000Z  container-created   etc-binder  container created fro\
+m sample/busybox:1.0: sh -c run
+2025-06-01 10:00:01.000Z  container-started   etc-binder  container started
+2025-06-01 10:00:02.000Z  host-file           etc-binder  /hostetc/cron.d/plant\
+ed (43 bytes)
+2025-06-01 10:00:02.100Z  log                 etc-binder  installed /hostetc/cr\
+on.d/planted
+2025-06-01 10:00:05.000Z  container-finished  etc-binder  container finished (e\
+xit 0)
+
+$ whiteout run timeline -e host --arg container=etc-binder --format bodyfile
+0|etc-binder (container created from sample/busybox:1.0: sh -c run)|0|0|0|0|0|0\
+|1748772000|0|0
+0|etc-binder (container started)|0|0|0|0|0|0|1748772001|0|0
+10e56e8127fe86ff6ec59792a69541d237337cd0d28e1e6992ab2cc1e6632105|etc-binder:/ho\
+stetc/cron.d/planted (cron)|10995480|-rw-r--r--|0|0|43|1796320162|1748772002|17\
+96320162|1796320162
+0|etc-binder (installed /hostetc/cron.d/planted)|0|0|0|0|0|0|1748772002|0|0
+0|etc-binder (container finished (exit 0))|0|0|0|0|0|0|1748772005|0|0
+]],
   applies = function(ev) return #ev.roots > 0 end,
   run = run,
   text = text,

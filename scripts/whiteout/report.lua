@@ -9,6 +9,14 @@ local M = {}
 local WHERE_RANK = { host = 1, layer = 2, deleted = 3, log = 4 }
 
 
+--- Joins the lines of s that end in a backslash with the next one, so
+-- that a playbook's sample of wide output can be kept in 80 columns.
+-- unwrap("ab\\\ncd\n") --> "abcd\n"
+function M.unwrap(s)
+  return (s:gsub("\\\n", ""))
+end
+
+
 --- A time for people: "2026-12-03 16:07:40.296Z" (milliseconds, UTC),
 -- "-" when absent.
 function M.when(t)
