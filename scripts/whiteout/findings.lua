@@ -242,6 +242,7 @@ function M.layer_record(root, c, e, kind, slack)
     rec.type, rec.size, rec.mode = nil, nil, nil
   elseif e.src then
     rec.content, rec.sha256 = read_small(e.src, e.path, e.st)
+    if e.st.type == "symlink" then rec.target = e.src:readlink(e.path) end
   end
   rec.in_lifetime = M.in_window({ e.st.mtime, e.st.ctime, e.st.btime },
     from, to, slack)
@@ -320,6 +321,7 @@ local function host_record(root, c, b, p, st, kind, slack)
     host_path = p, bind = b.source .. ":" .. b.destination,
     source = host_source(root, p) }, st)
   rec.content, rec.sha256 = read_small(root.host, p, st)
+  if st.type == "symlink" then rec.target = root.host:readlink(p) end
   rec.in_lifetime = M.in_window({ st.mtime, st.ctime, st.btime },
     from, to, slack)
   return rec

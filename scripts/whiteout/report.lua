@@ -77,7 +77,9 @@ M.COLUMNS = { "where", "path", "from", "inum", "size", "time", "life",
 -- The file contents after the table, indented, with their full hash.
 local function contents(write, list)
   for _, w in ipairs(list) do
-    if w.content and w.where ~= "log" then
+    if w.target then
+      write("  --- ", w.path or "?", " -> ", w.target, " (symlink)\n")
+    elseif w.content and w.where ~= "log" then
       write("  --- ", w.path or "?", w.sha256 and "  sha256 " .. w.sha256
         or "", "\n")
       for line in (w.content:gsub("\n$", "") .. "\n"):gmatch("([^\n]*)\n")

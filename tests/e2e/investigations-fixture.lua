@@ -17,6 +17,7 @@ t.eq("reach: read-only said so", r[1].reasons,
     .. "/var/spool/cron" })
 t.eq("cron writes: host folder", inv.writes(recs), {
   "etc-binder host /hostetc/cron.d/e2scrub_all -",
+  "etc-binder host /hostetc/cron.d/link life",
   "etc-binder host /hostetc/cron.d/planted life",
   "etc-binder host /hostetc/crontab -",
   "etc-binder log installed /hostetc/cron.d/planted life" })
@@ -37,9 +38,18 @@ t.eq("planted: provenance", { planted.host_path, planted.sha256,
     "* * * * * root /tmp/.p # FIXTURE-HOST-CRON\n", "/etc:/hostetc",
     host .. "/etc/cron.d/planted" })
 
+local link
+for _, w in ipairs(inv.where(recs, "cron-write")) do
+  if w.path == "/hostetc/cron.d/link" then link = w end
+end
+t.eq("a link out of the evidence: named, never read", { link.type,
+  link.target, link.content, link.sha256 },
+  { "symlink", "../../../../../../../../etc/passwd", nil, nil })
+
 -- only what changed in a container's life
 recs = inv.run("root-mounts-cron", { host }, { host = "lifetime" })
 t.eq("host=lifetime", inv.writes(recs), {
+  "etc-binder host /hostetc/cron.d/link life",
   "etc-binder host /hostetc/cron.d/planted life",
   "etc-binder log installed /hostetc/cron.d/planted life" })
 
@@ -88,12 +98,13 @@ for _, r in ipairs(inv.where(recs, "persistence")) do
   got[#got + 1] = ("%s %s %s %s"):format(r.name, r.where, r.what, r.path)
 end
 table.sort(got)
-local want_p = { "etc-binder host cron /hostetc/cron.d/planted",
+local want_p = { "etc-binder host cron /hostetc/cron.d/link",
+  "etc-binder host cron /hostetc/cron.d/planted",
   "layer-cron layer cron /etc/cron.d/job",
   "layer-cron layer setuid /usr/local/bin/tick",
   "layer-cron layer ssh /root/.ssh/authorized_keys" }
 if as_root then
-  table.insert(want_p, 2, "layer-cron deleted cron /etc/cron.daily/old")
+  table.insert(want_p, 3, "layer-cron deleted cron /etc/cron.daily/old")
 end
 t.eq("persistence: findings", got, want_p)
 t.eq("persistence: reach only for the binder", inv.names(recs, "reach"),
@@ -125,6 +136,7 @@ t.eq("timeline: the binder's events", tl, {
   "2025-06-01T10:00:00.000000000Z container-created ",
   "2025-06-01T10:00:01.000000000Z container-started ",
   "2025-06-01T10:00:02.000000000Z host-file /hostetc/cron.d/planted",
+  "2025-06-01T10:00:04.000000000Z host-file /hostetc/cron.d/link",
   "2025-06-01T10:00:05.000000000Z container-finished " })
 
 -- triage: summary first, written outside the evidence, never inside
@@ -149,6 +161,7 @@ if image and image ~= "" then
   recs = inv.run("root-mounts-cron", { image }, { host = "lifetime" })
   t.eq("image: cron writes", inv.writes(recs), {
     "etc-binder deleted /hostetc/cron.d/gone life",
+    "etc-binder host /hostetc/cron.d/link life",
     "etc-binder host /hostetc/cron.d/planted life",
     "etc-binder log installed /hostetc/cron.d/planted life" })
   local gone
