@@ -5,7 +5,7 @@ CC       ?= cc
 # tsk and libewf come before libfsxfs: each libyal library exports its own
 # copy of libcdata/libbfio, the first loaded wins, and libewf crashes on
 # closing an E01 with libfsxfs's newer copies.
-PKGS     ?= lua5.4 lua5.4-cjson libcrypto tsk libewf zlib libfsxfs libbfio
+PKGS     ?= lua5.4 lua5.4-cjson libcrypto tsk libewf zlib libfsxfs libbfio fuse3 devmapper
 CFLAGS   ?= -O2 -g
 WARN     := -Wall -Wextra -Wshadow -Wstrict-prototypes -Wno-unused-parameter
 LIBS_EXTRA ?= -lreadline

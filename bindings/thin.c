@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "../core/fuseblk.h"
 #include "../core/thin.h"
 #include "../core/xfs.h"
 #include "fs.h"
@@ -195,6 +196,22 @@ static int b_fstype(lua_State *L)
     lua_pushliteral(L, "ext4");
   else
     lua_pushnil(L);
+  return 1;
+}
+
+
+/* Blocks:serve(mountpoint, name) -> pid | nil, message, code: these
+ * bytes as the read-only file mountpoint/name through FUSE, served by
+ * a child process until the mount is taken down. */
+static int b_serve(lua_State *L)
+{
+  wo_blk *b = check_blk(L, 1);
+  const char *dir = luaL_checkstring(L, 2), *name = luaL_checkstring(L, 3);
+  char err[256];
+  pid_t pid = wo_fuse_serve(b, dir, name, err);
+  if (pid < 0)
+    return fail(L, WO_EUNSUP, "cannot serve '%s': %s", dir, err);
+  lua_pushinteger(L, (lua_Integer)pid);
   return 1;
 }
 
@@ -506,7 +523,8 @@ static const luaL_Reg thin_funcs[] = {
 
 static const luaL_Reg blk_methods[] = {
   {"read", b_read}, {"size", b_size}, {"kind", b_kind},
-  {"source", b_source}, {"fstype", b_fstype}, {"close", b_close},
+  {"source", b_source}, {"fstype", b_fstype}, {"serve", b_serve},
+  {"close", b_close},
   {NULL, NULL}
 };
 

@@ -125,6 +125,10 @@ local function do_mount(ev, args, emit)
   end
   local src, v = views.open(t.root, t.target, args.layer)
   if not src then error(v, 0) end
+  if v.driver.name == "devicemapper" then
+    error("devicemapper layers are thin devices: use `whiteout run "
+      .. "thin-mount` (it activates devices)", 0)
+  end
   if v.driver.whiteouts ~= "overlay" then
     error(("the %s driver's layers are no kernel overlay layers")
       :format(v.driver.name), 0)
