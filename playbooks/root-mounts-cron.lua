@@ -47,7 +47,8 @@ local function run(ev, args, emit)
   end
   if no_host then findings.warn_no_host(ev) end
   if reached == 0 and not args.container then
-    emit({ kind = "note", text = ("none of the %d containers could reach "
+    emit({ kind = "note", text = #all == 1 and "the only container could "
+      .. "not reach the host" or ("none of the %d containers could reach "
       .. "the host"):format(#all), source = findings.label(ev) })
   end
 end

@@ -62,7 +62,9 @@ M.by_container = by_container
 
 -- One row of the findings table.
 local function row(w)
-  return { where = w.where, what = w.what, path = w.path or "-",
+  local present = require "whiteout.present"
+  return { where = w.where, what = w.what,
+    path = w.path or present.safe(w.content) or "-",
     from = w.host_path or (w.layer and w.layer:sub(1, 12)) or "-",
     inum = w.inum, size = w.size,
     time = M.when(w.mtime or w.time),
