@@ -176,6 +176,26 @@ local function change_stat(top, r)
 end
 
 
+-- The file changes of a container's rw layer, walked once per run (the
+-- investigations share them through the data root's cache).
+local function rw_changes(root, c)
+  local cache = type(root.cache) == "table" and root.cache or {}
+  local key = "findings.changes:" .. c.id
+  if cache[key] then return cache[key] end
+  local list = {}
+  local ok, err = changes.walk(root, c, "rw", function(r)
+    if r.type ~= "dir" and r.change ~= "replaced" then
+      list[#list + 1] = r
+    end
+  end, { hash = false })
+  if not ok then
+    log.warn("%s: rw layer of %s: %s", root:where(""), c.name or c.id, err)
+  end
+  cache[key] = list
+  return list
+end
+
+
 --- The changes of a container's rw layer (whiteout.changes: added,
 -- modified, deleted; directories left out) that pass keep(path, st,
 -- change): list of {path, change, st, src (the layer's Source, paths as
@@ -189,16 +209,7 @@ function M.layer_entries(root, c, keep)
       .. "read (whiteout list --drivers)", root:where(""))
     return {}
   end
-  local list = {}
-  local ok, err = changes.walk(root, c, "rw", function(r)
-    if r.type ~= "dir" and r.change ~= "replaced" then
-      list[#list + 1] = r
-    end
-  end, { hash = false })
-  if not ok then
-    log.warn("%s: rw layer of %s: %s", root:where(""), c.name or c.id, err)
-    return {}
-  end
+  local list = rw_changes(root, c)
   local top, out = layer_source(root, id), {}
   for _, r in ipairs(list) do
     local st = change_stat(top, r)
