@@ -3,8 +3,7 @@
  * metadata and a data block source, their devices, mappings, deltas,
  * space map, and a device as a Source of its file system.
  *
- * Caveats: ext4 devices need the libtsk backend; until it exists
- * Pool:source returns UNSUPPORTED for them. */
+ * File systems: XFS through libfsxfs, ext2/3/4 through libtsk. */
 #include <lauxlib.h>
 #include <lua.h>
 #include <stdlib.h>
@@ -160,18 +159,42 @@ static int b_kind(lua_State *L)
 }
 
 
+/* ext2/3/4 (s_magic 0xEF53 at byte 1080). */
+static int is_ext(wo_blk *b)
+{
+  uint8_t m[2];
+  return wo_blk_pread(b, m, 2, 1024 + 56) == 2 && m[0] == 0x53 &&
+         m[1] == 0xef;
+}
+
+
+/* ext4 through libtsk, over the block source as an external image. */
+static wo_src *open_ext(wo_blk *b, char *err, int *code)
+{
+  wo_img *img = wo_img_blk(b, err);
+  wo_src *s = img ? wo_tsk_open(img, 0, err) : NULL;
+  wo_img_unref(img);
+  *code = WO_ECORRUPT;
+  return s;
+}
+
+
 /* The file system a block source holds, as a Source. */
 static int open_fs(lua_State *L, wo_blk *b)
 {
   char err[256];
   int code = WO_EUNSUP;
   wo_src *s;
-  if (!wo_xfs_probe(b))
-    return fail(L, WO_EUNSUP, "no file system this build reads on %s "
-                "blocks%s", b->ops->kind, "");
-  if (!(s = wo_xfs_open(b, err, &code)))
-    return fail(L, code, "cannot open XFS on %s blocks: %s", b->ops->kind,
-                err);
+  if (wo_xfs_probe(b))
+    s = wo_xfs_open(b, err, &code);
+  else if (is_ext(b))
+    s = open_ext(b, err, &code);
+  else
+    return fail(L, WO_EUNSUP, "no XFS or ext4 file system on %s blocks%s",
+                b->ops->kind, "");
+  if (!s)
+    return fail(L, code, "cannot open the file system on %s blocks: %s",
+                b->ops->kind, err);
   wofs_push(L, s);
   return 1;
 }
@@ -188,11 +211,9 @@ static int b_source(lua_State *L)
 static int b_fstype(lua_State *L)
 {
   wo_blk *b = check_blk(L, 1);
-  uint8_t m[2];
   if (wo_xfs_probe(b))
     lua_pushliteral(L, "xfs");
-  else if (wo_blk_pread(b, m, 2, 1024 + 56) == 2 && m[0] == 0x53 &&
-           m[1] == 0xef)   /* ext2/3/4 s_magic 0xEF53 */
+  else if (is_ext(b))
     lua_pushliteral(L, "ext4");
   else
     lua_pushnil(L);

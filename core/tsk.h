@@ -29,6 +29,11 @@ typedef struct wo_seg {
 wo_img *wo_img_segments(wo_img *under, const wo_seg *segs, size_t n,
                         uint64_t size, char *err);
 
+/* A block source (a thin device, an LVM volume) as an image; keeps a
+ * reference on b.  NULL with err (256 bytes) when libtsk refuses. */
+struct wo_blk;
+wo_img *wo_img_blk(struct wo_blk *b, char *err);
+
 /* libtsk's handle of the image (owned by img). */
 struct TSK_IMG_INFO *wo_img_tsk(wo_img *img);
 wo_img *wo_img_ref(wo_img *img);

@@ -6,6 +6,7 @@
 #include <string.h>
 #include <tsk/libtsk.h>
 
+#include "blk.h"
 #include "tsk.h"
 
 struct wo_img {
@@ -16,6 +17,8 @@ struct wo_img {
   wo_img *under;
   wo_seg *segs;
   size_t nseg;
+  /* an image over a block source (a thin device) */
+  wo_blk *blk;
 };
 
 /* What libtsk gets for an external image: its struct must come first. */
@@ -199,6 +202,51 @@ wo_img *wo_img_segments(wo_img *under, const wo_seg *segs, size_t n,
 }
 
 
+/* A block source as an external libtsk image. */
+typedef struct blk_info {
+  TSK_IMG_INFO info;
+  wo_blk *b;
+} blk_info;
+
+
+static ssize_t blk_read(TSK_IMG_INFO *info, TSK_OFF_T off, char *buf,
+                        size_t len)
+{
+  ssize_t r;
+  if (off < 0)
+    return -1;
+  r = wo_blk_pread(((blk_info *)info)->b, buf, len, (uint64_t)off);
+  return r < 0 ? -1 : r;
+}
+
+
+wo_img *wo_img_blk(wo_blk *b, char *err)
+{
+  wo_img *img = calloc(1, sizeof *img);
+  blk_info *bi = calloc(1, sizeof *bi);
+  if (!img || !bi) {
+    free(img);
+    free(bi);
+    snprintf(err, 256, "out of memory");
+    return NULL;
+  }
+  bi->b = b;
+  bi->info.tag = TSK_IMG_INFO_TAG;
+  img->tsk = tsk_img_open_external(bi, (TSK_OFF_T)b->size, 512, blk_read,
+                                   seg_close, seg_stat);
+  if (!img->tsk) {
+    tsk_message(err, "libtsk refused the block source");
+    free(img);
+    free(bi);
+    return NULL;
+  }
+  img->refs = 1;
+  img->type = "blocks";
+  img->blk = wo_blk_ref(b);
+  return img;
+}
+
+
 wo_img *wo_img_ref(wo_img *img)
 {
   if (img)
@@ -212,6 +260,7 @@ void wo_img_unref(wo_img *img)
   if (!img || --img->refs > 0)
     return;
   tsk_img_close(img->tsk);
+  wo_blk_unref(img->blk);
   wo_img_unref(img->under);
   free(img->segs);
   free(img);

@@ -36,11 +36,11 @@ for _, dev in ipairs(pool:devices()) do
     { dev.mapped, dev.exclusive, dev.shared, dev.creation_time,
       dev.snapshotted_time, dev.transaction_id }, ls[dev.device_id])
 end
-t.eq("device count", #pool:devices(), 3)
+t.eq("device count", #pool:devices(), 4)
 
 -- mappings and bytes, as thin_dump maps them
 local dump = tc.dump(d .. "/pool/metadata")
-for id = 1, 3 do
+for id = 1, 4 do
   local runs = assert(pool:mappings(id))
   t.eq("thin_dump agrees on device " .. id, tc.expand(runs), dump[id])
   local dev = assert(pool:device(id, 512 << 20))
@@ -74,6 +74,14 @@ for n in x2:dir("/rootfs/fruit") do names[#names + 1] = n end
 table.sort(names)
 t.eq("dir", names, { "apples", "lemons", "tart" })
 t.eq("missing file", select(3, x2:stat("/rootfs/pears")), "ENOENT")
+
+-- ext4 through libtsk over the thin device
+local e4 = pool:device(4, 64 << 20)
+t.eq("ext4 fstype", e4:fstype(), "ext4")
+local x4, x4err = pool:source(4, 64 << 20)
+t.ok("ext4 source", x4, x4err)
+t.eq("ext4 file", x4 and x4:read("/rootfs/fruit/figs"):sub(1, 8),
+  "FIG\nFIG\n")
 
 -- delta: one rewritten block
 local diff = {}
