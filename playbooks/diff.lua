@@ -40,7 +40,8 @@ D /fruit/pears                file  0644  0:0  (whiteout /fruit/pears)
     local list, err = views.targets(ev, args, true)
     if not list then error(err, 0) end
     for _, t in ipairs(list) do
-      local name = t.target.name or t.target.id
+      local name = t.target.name or (t.target.tags and t.target.tags[1])
+        or t.target.id
       local ok, why = changes.walk(t.root, t.target, args.layer,
         function(rec)
           rec.container = t.target.kind ~= "image" and t.target.id or nil
