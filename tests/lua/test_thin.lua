@@ -137,3 +137,16 @@ t.raises("read length", function() meta:read(0, -1) end, "length")
 t.raises("concat shape", function() thin.concat({ {} }) end, "Blocks")
 pool:close()
 t.raises("closed pool", function() pool:devices() end, "closed")
+
+-- carving helpers used on data blocks
+local carve = require "whiteout.carve"
+local strs = carve.strings("\0\0DURIAN line 001: smelly\0DURIAN line 002: "
+  .. "smelly\0short\0\31\139\8\0")
+t.eq("strings fold digits", { #strs, strs[1].text, strs[1].count,
+  strs[1].offset }, { 1, "DURIAN line 001: smelly", 2, 2 })
+t.eq("signatures", carve.signatures("xx\31\139\8yy%PDF-1.4"),
+  { { type = "gzip", offset = 2 }, { type = "pdf", offset = 7 } })
+t.eq("tar magic at 257", carve.signatures(("\0"):rep(257) .. "ustar")[1],
+  { type = "tar", offset = 0 })
+t.raises("strings wants a string", function() carve.strings() end,
+  "bad argument")
