@@ -395,16 +395,20 @@ static ov_ent *find_ent(ov_dir *d, const char *name)
 
 static int get_dir(un_src *u, const char *path, ov_dir **out);
 
-/* Finds the entry at a canonical non-root path (its parent merged). */
+/* Finds the entry at a canonical non-root path (its parent merged).
+ * get_dir and lookup recurse once per uncached ancestor (a path has at
+ * most WO_PATH_MAX / 2 of them): the parent is on the heap so that a
+ * deep tree in the evidence cannot exhaust the stack. */
 static int lookup(un_src *u, const char *path, ov_dir **dir, ov_ent **e)
 {
-  char parent[WO_PATH_MAX];
   const char *slash = strrchr(path, '/');
-  size_t plen = slash ? (size_t)(slash - path) : 0;
+  char *parent = strndup(path, slash ? (size_t)(slash - path) : 0);
   int rc;
-  memcpy(parent, path, plen);
-  parent[plen] = '\0';
-  if ((rc = get_dir(u, parent, dir)) < 0)
+  if (!parent)
+    return wo_src_fail(&u->base, WO_ENOMEM, "out of memory");
+  rc = get_dir(u, parent, dir);
+  free(parent);
+  if (rc < 0)
     return rc;
   if (!(*e = find_ent(*dir, slash ? slash + 1 : path)))
     return wo_src_fail(&u->base, WO_ENOENT, "no '/%s' in the layers",

@@ -168,3 +168,15 @@ text = io.popen(cmd:format("extract", "--arg out=" .. dir ..
   "/docker/out")):read("a")
 t.ok("extract refuses the evidence", text:find("inside the evidence", 1,
   true), text)
+
+-- a tree deeper than the stack would bear if each level cost a page
+local deep = t.tmp("ovl-deep")
+os.execute("cd " .. deep .. " && python3 -c \"import os\nfor i in "
+  .. "range(2000):\n  os.mkdir('a'); os.chdir('a')\nopen('f', 'w')"
+  .. ".write('deep')\"")
+local du = overlay.union({ assert(fs.open(deep)) })
+t.eq("a 2000-deep path reads", du:read(string.rep("a/", 2000) .. "f"),
+  "deep")
+local count = 0
+for _ in overlay.walk(du, "/") do count = count + 1 end
+t.eq("walks stop at their depth limit", count, 513)
