@@ -557,6 +557,10 @@ static int open_metacopy(un_src *u, int l, const char *path,
 {
   const char *dp = redirect[0] == '/' ? redirect + 1 : path;
   wo_stat st;
+  if (redirect[0] && redirect[0] != '/')
+    return wo_src_fail(&u->base, WO_EUNSUP, "'/%s' in layer %d is "
+                       "metadata only with a relative redirect '%s': not "
+                       "supported", path, l, redirect);
   for (int i = l + 1; i < u->n; i++) {
     if (wo_lstat(u->layers[i], dp, &st) < 0)
       continue;

@@ -136,10 +136,19 @@ local function do_mount(ev, args, emit)
   local state = state_dir(target)
   run("mkdir -p " .. q(state) .. " " .. q(target))
   local lo, cwd = lowers(t.root, v)
-  local n = mount_overlay(lo, cwd, target, state)
-  emit({ kind = "mount", target = target, what = "overlay", layers = #lo,
-    stacked = n > 1, source = views.where(t.root, v.members[1].path) })
-  mount_binds(t.root, t.target, src, target, emit)
+  local ok, err2 = pcall(function()
+    local n = mount_overlay(lo, cwd, target, state)
+    emit({ kind = "mount", target = target, what = "overlay",
+      layers = #lo, stacked = n > 1,
+      source = views.where(t.root, v.members[1].path) })
+    mount_binds(t.root, t.target, src, target, emit)
+  end)
+  if not ok then
+    -- leave nothing half set up
+    os.execute("umount -R " .. q(target) .. " 2>/dev/null; umount "
+      .. q(state .. "/lower0") .. " 2>/dev/null; rm -rf -- " .. q(state))
+    error(err2, 0)
+  end
 end
 
 
@@ -147,8 +156,12 @@ end
 -- folders this playbook made for it.
 local function do_umount(args, emit)
   local target = views.local_real(args.target)
-  run("umount -R " .. q(target))
-  emit({ kind = "umount", target = target, source = target })
+  if os.execute("mountpoint -q " .. q(target)) then
+    run("umount -R " .. q(target))
+    emit({ kind = "umount", target = target, source = target })
+  else
+    views.warn({}, "%s: not mounted", target)
+  end
   local state = state_dir(target)
   local sub = state .. "/lower0"
   if os.execute("mountpoint -q " .. q(sub)) then

@@ -40,9 +40,10 @@ end
 
 return {
   description = [[
-Tells which layer a path under a layer folder (overlay2/<cache-id>/diff/
-..., overlay/<id>/root/...) belongs to, and which containers and images
-use that layer: one record for each, with the layer's role there (rw,
+Tells which layer, containers and images a file in a layer folder
+belongs to. Give a path under overlay2/<cache-id>/diff/ (or the old
+driver's overlay/<id>/root/); one record for each container and image
+using that layer, with the layer's role there (rw,
 init, image) and whether that container or image still sees this file
 (an upper layer may hide or replace it).]],
   categories = { "safe", "filesystem", "investigation" },

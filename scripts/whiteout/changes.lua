@@ -99,8 +99,13 @@ local function diff_entry(cx, path, c, hidden)
   local ust, err = cx.upper:lstat(path)
   if not ust then cx.warn("%s", err) return end
   local lst = cx.lower:lstat(path)
+  if c.redirect and ust.type == "dir" then
+    -- a renamed folder: what it brought from below is not in the layer
+    cx.warn("%s: renamed from %s (overlay redirect): entries it brought "
+      .. "from below are not listed", path, c.redirect)
+  end
   if not lst then
-    put(cx, path, "added", ust)
+    put(cx, path, "added", ust, { redirect = c.redirect })
     if ust.type == "dir" then diff_dir(cx, path, false) end
   elseif ust.type == "dir" and lst.type == "dir" then
     if c.opaque or hidden then

@@ -180,3 +180,17 @@ t.eq("a 2000-deep path reads", du:read(string.rep("a/", 2000) .. "f"),
 local count = 0
 for _ in overlay.walk(du, "/") do count = count + 1 end
 t.eq("walks stop at their depth limit", count, 513)
+
+-- the drivers of this issue load and parse their own layer paths
+local drivers = require "whiteout.drivers"
+drivers.setup("scripts/drivers")
+local all = drivers.all()
+t.eq("overlay2 parse_path", { all.overlay2.parse_path(
+  "/var/lib/docker/overlay2/ab12/diff/etc/passwd") }, { "ab12", "/etc/passwd" })
+t.eq("overlay parse_path", { all.overlay.parse_path("overlay/cd/root") },
+  { "cd", "/" })
+t.eq("fuse-overlayfs spellings", { all["fuse-overlayfs"].whiteouts,
+  all["fuse-overlayfs"].parse_path("fuse-overlayfs/ef/diff/x") },
+  { "fuse-overlayfs", "ef", "/x" })
+t.eq("overlay2 refuses a bad cache id", all.overlay2.layer_dir(nil, "../x"),
+  nil)
