@@ -68,6 +68,19 @@ local function read_layer(r, chain_id)
 end
 
 
+-- Warns once per cycle, naming its smallest chain id, so that every
+-- chain running into the same loop gives the same warning.
+local function loop_warning(r, out, id)
+  local least, inside = id, false
+  for _, l in ipairs(out) do
+    inside = inside or l.chain_id == id
+    if inside and l.chain_id < least then least = l.chain_id end
+  end
+  r:warn(r.image_dir .. "/layerdb/sha256/" .. util.bare(least),
+    "parent chain loops back to this layer; chain cut")
+end
+
+
 local function install_layers(DataRoot)
   --- The layerdb entry of a chain id (cached), or nil, message.
   function DataRoot:layer(chain_id)
@@ -101,8 +114,7 @@ local function install_layers(DataRoot)
     local out, seen, id = {}, {}, chain_id
     while id do
       if seen[id] then
-        self:warn(self.image_dir .. "/layerdb/sha256/" .. util.bare(id),
-          "parent chain loops back to this layer; chain cut")
+        loop_warning(self, out, id)
         break
       end
       if #out >= M.MAX_DEPTH then

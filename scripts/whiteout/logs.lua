@@ -227,7 +227,7 @@ local function json_file(root, c, max, out)
     local text = read_log(root, f, max)
     local entries, bad, first = M.parse_json_lines(text or "")
     if bad > 0 then
-      root:warn(f.rel, "%d lines are not JSON log entries (first: line %d)",
+      root:warn(f.rel, "lines not JSON log entries: %d (first: line %d)",
         bad, first)
     end
     for _, t in ipairs(entries) do
