@@ -3,6 +3,23 @@
 local changes = require "whiteout.changes"
 local views = require "whiteout.views"
 
+-- The build step (history created_by) that made the chosen layer of an
+-- image: the n-th history entry that is not an empty layer, counting
+-- from the bottom.
+local function build_step(root, img, layer)
+  local stack = views.stack(root, img, layer)
+  if not stack or type(img.history) ~= "table" then return nil end
+  local n = #stack
+  for _, h in ipairs(img.history) do
+    if not h.empty_layer then
+      n = n - 1
+      if n == 0 then return h.created_by end
+    end
+  end
+  return nil
+end
+
+
 local LETTER = { added = "A", modified = "C", deleted = "D",
   replaced = "C" }
 
@@ -14,7 +31,8 @@ without mounting anything. Deletions come from whiteouts; a directory
 made opaque is "replaced", followed by one "deleted" record for each
 lower entry directly below it that it hid. With --arg image and
 --arg layer=CACHE_ID, shows what one build step changed against the
-layers below it. Added and modified files carry their sha256.]],
+layers below it (records carry the build step, the image history's
+created_by). Added and modified files carry their sha256.]],
   categories = { "safe", "filesystem", "investigation" },
   args = {
     { name = "container", help = "container id, id prefix or name" },
@@ -29,11 +47,11 @@ layers below it. Added and modified files carry their sha256.]],
 whiteout run diff -e /mnt/evidence/var/lib/docker --arg container=3f2a
 whiteout run diff -e HOST --arg image=app:1.2 --arg layer=9c1e0b7d]],
   sample = [[
-== fruit-basket (7dce7ace62a6, layer 7dce7ace62a6)
-C /fruit                      dir   0755  0:0  2026-11-30T10:02:11Z
-A /fruit/apples               file  0644  0:0  41 bytes  sha256 4b6f...
-C /fruit/lemons               file  0644  0:0  89 bytes  content
-D /fruit/pears                file  0644  0:0  (whiteout /fruit/pears)
+== fruit-basket
+C /fruit
+A /fruit/apples
+C /fruit/lemons
+D /fruit/pears
 ]],
   applies = function(ev) return #ev.roots > 0 end,
   run = function(ev, args, emit)
@@ -42,11 +60,13 @@ D /fruit/pears                file  0644  0:0  (whiteout /fruit/pears)
     for _, t in ipairs(list) do
       local name = t.target.name or (t.target.tags and t.target.tags[1])
         or t.target.id
+      local step = t.target.kind == "image" and
+        build_step(t.root, t.target, args.layer) or nil
       local ok, why = changes.walk(t.root, t.target, args.layer,
         function(rec)
           rec.container = t.target.kind ~= "image" and t.target.id or nil
           rec.image = t.target.kind == "image" and t.target.id or nil
-          rec.name = name
+          rec.name, rec.step = name, step
           emit(rec)
         end, { hash = args.hash ~= "no" })
       if not ok then views.warn(t.root, "%s: %s", name, why) end
@@ -57,6 +77,7 @@ D /fruit/pears                file  0644  0:0  (whiteout /fruit/pears)
     for _, r in ipairs(recs) do
       if r.name ~= last then
         write("== ", tostring(r.name), "\n")
+        if r.step then write("   (", r.step, ")\n") end
         last = r.name
       end
       write(LETTER[r.change] or "?", " ", r.path, "\n")

@@ -1,6 +1,7 @@
 -- Playbook: copies chosen files of a container's merged view into a
 -- folder of the analyst's, with a sha256 manifest.
 local export = require "whiteout.export"
+local output = require "whiteout.output"
 local overlay = require "whiteout.overlay"
 local views = require "whiteout.views"
 
@@ -122,11 +123,15 @@ for the files playbook: path, glob, min_size, max_size, since, until.]],
 whiteout run extract -e /mnt/evidence --arg container=web \
   --arg path=/etc --arg out=/cases/42/web-etc]],
   sample = [[
-PATH           TYPE  SIZE  SHA256    DEST
-/fruit/apples  file  41    cbdb0...  /cases/42/32ba05ba65a1/fs/fruit/apples
-/fruit/lemons  file  89    a8142...  /cases/42/32ba05ba65a1/fs/fruit/lemons
+PATH           SIZE  SHA256        DEST                                  TARGET
+/fruit/apples  41    cbdb02ed9339  /tmp/xo/32ba05ba65a1/fs/fruit/apples
+/fruit/lemons  89    a81428074b77  /tmp/xo/32ba05ba65a1/fs/fruit/lemons
 ]],
   applies = function(ev) return #ev.roots > 0 end,
+  text = function(recs, write)
+    output.table(write, recs, { "path", "size", "sha256", "dest",
+      "target" }, 70)
+  end,
   run = function(ev, args, emit)
     local f = views.filters(args)
     local list, err = views.targets(ev, args, false)

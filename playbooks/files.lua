@@ -1,6 +1,8 @@
 -- Playbook: the files of a container or image as it sees them (the
 -- merged view at a chosen layer), found by path, glob, size or time.
+local output = require "whiteout.output"
 local overlay = require "whiteout.overlay"
+local util = require "whiteout.util"
 local views = require "whiteout.views"
 
 -- One file record from the merged view.
@@ -45,11 +47,23 @@ Symlinks are shown, never followed out of the container.]],
 whiteout run files -e /mnt/evidence --arg container=web --arg path=/etc
 whiteout run files -e HOST --arg image=app:1.2 --arg glob='*.sh']],
   sample = [[
-PATH           TYPE  SIZE  MODE  MTIME                 LAYER         SHA256
-/fruit         dir   4096  493   2026-11-30T10:02:11Z  7dce7ace62a6
-/fruit/apples  file  41    420   2026-11-30T10:02:11Z  7dce7ace62a6  cbdb0...
+PATH           MODE        SIZE  MTIME                LAYER         CONTENT
+/fruit         drwxr-xr-x  4096  2026-12-03 16:07:49  7dce7ace62a6
+/fruit/apples  -rw-r--r--  41    2026-12-03 16:07:43  7dce7ace62a6  cbdb02ed9339
+/fruit/lemons  -rw-r--r--  89    2026-12-03 16:07:43  7dce7ace62a6  a81428074b77
 ]],
   applies = function(ev) return #ev.roots > 0 end,
+  text = function(recs, write)
+    local rows = {}
+    for i, r in ipairs(recs) do
+      rows[i] = { path = r.path, mode = util.mode_string(r.type, r.mode),
+        size = r.size, mtime = r.mtime and r.mtime:sub(1, 19):gsub("T", " "),
+        layer = r.layer and r.layer:sub(1, 12),
+        content = r.target and ("-> " .. r.target) or r.sha256 }
+    end
+    output.table(write, rows, { "path", "mode", "size", "mtime", "layer",
+      "content" }, 64)
+  end,
   run = function(ev, args, emit)
     local f = views.filters(args)
     local list, err = views.targets(ev, args, false)

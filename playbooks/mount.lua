@@ -1,6 +1,7 @@
 -- Playbook: a read-only kernel overlay mount of a container (or image)
 -- at a chosen layer, its volumes and binds read-only on top; and the
 -- teardown of what it set up.
+local output = require "whiteout.output"
 local views = require "whiteout.views"
 
 -- The kernel joins lowerdir into one option of at most a page.
@@ -195,11 +196,15 @@ the bottom layers are mounted first and stacked under the rest.
 whiteout run mount -e /mnt/evidence --arg container=web --arg target=/mnt/web
 whiteout run mount -e /mnt/evidence --arg action=umount --arg target=/mnt/web]],
   sample = [[
-KIND   TARGET           WHAT     LAYERS  STACKED  FROM
-mount  /mnt/web         overlay  3       false
-mount  /mnt/web/data    volume                    /mnt/evidence/volumes/d/_data
+KIND   TARGET       WHAT     LAYERS  STACKED  FROM
+mount  /mnt/w       overlay  3       false
+mount  /mnt/w/data  volume                    /tmp/ev9/d/volumes/webdata/_data
 ]],
   applies = function(ev) return #ev.roots > 0 end,
+  text = function(recs, write)
+    output.table(write, recs, { "kind", "target", "what", "layers",
+      "stacked", "from" }, 60)
+  end,
   run = function(ev, args, emit)
     if not args.target or args.target == "" then
       error("give --arg target=DIR", 0)

@@ -95,6 +95,10 @@ def views(root):
     check("opaque build step: replaced with the hidden entry deleted",
           ("replaced", "/etc/x") in got and ("deleted", "/etc/x/old") in got
           and ("added", "/etc/x/new") in got, got)
+    check("opaque build step named", recs and all(
+        x.get("step", "").endswith("rm -rf /etc/x && mkdir /etc/x && "
+                                   "touch /etc/x/new") for x in recs),
+          recs[:1])
 
 
 def kernel_tree(lowers):
