@@ -504,6 +504,47 @@ function M.removed_with_data(root)
 end
 
 
+-- A file system time record for the timeline.
+local function fs_event(root, path, st, what)
+  return { kind = "event", what = what, source = root.label, path = path,
+    inum = st.inum, type = st.type, mode = st.mode, uid = st.uid,
+    gid = st.gid, size = st.size, atime = util.time(st.atime),
+    mtime = util.time(st.mtime), ctime = util.time(st.ctime),
+    btime = util.time(st.btime) }
+end
+
+
+--- Records for a timeline (and the bodyfile format): the file system's
+-- times of every entry under the data root (what "fs"), and, on disk
+-- images, every deleted entry (what "deleted", with dtime and the
+-- journal transaction) and removed container found.  opts.deleted =
+-- false leaves the deleted ones out.  Works on any data root; the
+-- deleted part only on images.
+function M.timeline(root, opts)
+  local out, base = {}, root.path:gsub("/+$", "")
+  for p, st in root.src:walk("/") do
+    out[#out + 1] = fs_event(root, base .. "/" .. p:gsub("^/", ""), st,
+      "fs")
+  end
+  if (opts or {}).deleted == false or not M.applies(root) then
+    return out
+  end
+  for _, rec in ipairs((M.layers(root))) do
+    rec._data, rec._runs = nil, nil
+    rec.kind, rec.what = "event", "deleted"
+    out[#out + 1] = rec
+  end
+  for _, c in ipairs(M.removed(root)) do
+    out[#out + 1] = { kind = "event", what = "removed-container",
+      source = root.label, path = c.path, id = c.id, inum = c.inum,
+      btime = c.btime, mtime = c.mtime, ctime = c.ctime, name = c.name,
+      image = c.image, journal_seq = c.journal_seq,
+      time = c.journal_time }
+  end
+  return out
+end
+
+
 --- The journal index of a host (for removed containers and carving).
 M.index = index
 M.copy_entries = copy_entries
