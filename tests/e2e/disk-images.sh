@@ -6,7 +6,9 @@
 set -u
 cd "$(dirname "$0")/../.."
 ev=${SHARED:-../shared}/evidence/dockerd-ext4
-tmp=${WO_TEST_TMP:-/tmp}/disk-images
+# our own scratch folder: the user without root must reach it
+tmp=$(mktemp -d /tmp/wo-disk-images.XXXXXX) || exit 1
+trap 'rm -rf "$tmp"' EXIT
 DURIAN=afdeea52f685209d00b4f001ee0eefbc578bb78dddaed8dd2bd5e3fa53630bbe
 if [ ! -f "$ev/host-ext4.img.zst" ]; then
   echo "skip disk-images: no $ev/host-ext4.img.zst"; exit 0
@@ -14,7 +16,7 @@ fi
 if ! command -v zstd > /dev/null; then
   echo "skip disk-images: zstd is missing"; exit 0
 fi
-mkdir -p "$tmp" && chmod 755 "$tmp"
+chmod 755 "$tmp"
 img=$tmp/host-ext4.img
 zstd -dqf -o "$img" "$ev/host-ext4.img.zst" && chmod 644 "$img"
 as_user=()
