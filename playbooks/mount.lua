@@ -85,14 +85,23 @@ end
 
 -- The local folder of a volume or bind's source, or nil and why.
 local function mount_source(root, m)
-  if m.data_path then return views.local_path(root, m.data_path) end
+  if m.data_path then
+    -- lstat through the evidence refuses a symlink anywhere on the way:
+    -- a planted _data -> / must not bind the analyst's root
+    local st = root.src:lstat(m.data_path)
+    if not st or st.type ~= "dir" then
+      return nil, m.data_path .. " is no folder of the evidence"
+    end
+    return views.local_path(root, m.data_path)
+  end
   if not m.source or m.source == "" then return nil, "no source" end
   if not root.host then
     return nil, "a bind of the host's " .. m.source .. ": give the host "
       .. "as evidence to mount it"
   end
   local real = root.host:realpath(m.source)
-  if not real then return nil, "not on the host evidence" end
+  local st = real and root.host:lstat(real)
+  if not st then return nil, "not on the host evidence" end
   local base = (root.label or "/"):gsub("/+$", "")
   return base .. real
 end

@@ -169,6 +169,14 @@ def mounts(fixture):
         check("mounted view readable", False, e)
     recs, r = run("mount", "-e", root, "--arg", "action=umount",
                   "--arg", "target=" + tgt)
+    recs, r = run("mount", "-e", root, "--arg", "container=c1",
+                  "--arg", "target=" + tgt + "2")
+    vol = [x for x in recs if x.get("destination") == "/vol"]
+    check("a volume linking to / is not mounted", r.returncode == 0 and
+          not vol and os.listdir(tgt + "2/vol") == [] and
+          b"no folder of the evidence" in r.stderr, r.stderr[-300:])
+    run("mount", "-e", root, "--arg", "action=umount",
+        "--arg", "target=" + tgt + "2")
     left = subprocess.run(["findmnt", "-rn", "-o", "TARGET"],
                           capture_output=True, text=True).stdout
     check("umount takes down what mount set up", r.returncode == 0 and

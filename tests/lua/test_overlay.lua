@@ -119,7 +119,7 @@ for rec in changes.iter(root, c1, "rw") do
 end
 t.eq("changes of c1", got, { "m /bin metadata", "m /bin/sh metadata",
   "m /del metadata", "d /del/keep ", "m /etc metadata",
-  "m /etc/group content", "a /new.txt " })
+  "m /etc/group content", "a /new.txt ", "a /vol " })
 local recs = {}
 changes.walk(root, c1, "rw", function(r) recs[r.path] = r end)
 t.eq("added file hash", recs["/new.txt"].sha256, io.popen(
