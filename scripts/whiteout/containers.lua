@@ -244,17 +244,18 @@ end
 local function layerdb_mount(r, rec)
   if not r.image_dir then return nil end
   local dir = r.image_dir .. "/layerdb/mounts/" .. rec.id
-  local st = r.src:lstat(dir)
-  if not st or st.type ~= "dir" then
-    r:warn(dir, "missing: the container's read-write and init layers "
-      .. "are not known")
-    return nil
+  local mount_id, err, code = r:read_id(dir .. "/mount-id")
+  if not mount_id then
+    local st = r.src:lstat(dir)
+    if not st or st.type ~= "dir" then
+      r:warn(dir, "missing: the container's read-write and init layers "
+        .. "are not known")
+      return nil
+    end
+    r:warn(dir .. "/mount-id", "%s", code == "ENOENT" and "missing" or err)
   end
-  local m = { mount_id = r:read_id(dir .. "/mount-id"),
-    init_id = r:read_id(dir .. "/init-id"),
+  return { mount_id = mount_id, init_id = r:read_id(dir .. "/init-id"),
     parent = r:read_id(dir .. "/parent") }
-  if not m.mount_id then r:warn(dir .. "/mount-id", "missing or not an id") end
-  return m
 end
 
 
@@ -283,8 +284,12 @@ local function layerdb_layers(r, rec)
   local out = {}
   if m then
     rec.mount_id, rec.init_id = m.mount_id, m.init_id
-    if m.mount_id then out[#out + 1] = { role = "rw", cache_id = m.mount_id } end
-    if m.init_id then out[#out + 1] = { role = "init", cache_id = m.init_id } end
+    if m.mount_id then
+      out[#out + 1] = { role = "rw", cache_id = m.mount_id }
+    end
+    if m.init_id then
+      out[#out + 1] = { role = "init", cache_id = m.init_id }
+    end
     return image_layers(r, m.parent, out)
   end
   return image_layers(r, image_top(r, rec), out)
@@ -320,11 +325,14 @@ local function add_layers(r, rec, v1)
 end
 
 
-local function by_created(a, b)
-  local ta = util.parse_time(a.created) or 0
-  local tb = util.parse_time(b.created) or 0
-  if ta ~= tb then return ta > tb end
-  return a.id < b.id
+-- Sorts newest first (ties by id), each time parsed once.
+local function sort_by_created(list)
+  local key = {}
+  for _, c in ipairs(list) do key[c] = util.parse_time(c.created) or 0 end
+  table.sort(list, function(a, b)
+    if key[a] ~= key[b] then return key[a] > key[b] end
+    return a.id < b.id
+  end)
 end
 
 
@@ -363,7 +371,7 @@ local function install(DataRoot)
           source = self:where(e.cfg_rel), data_root = self:where("") }
       end
     end
-    table.sort(out, by_created)
+    sort_by_created(out)
     self.cache.containers = out
     return out
   end

@@ -45,25 +45,27 @@ function M.chain_ids(diff_ids)
 end
 
 
--- One layerdb entry, read once: {chain_id, diff_id, cache_id, size,
--- parent, source}, or nil, message when its folder is missing.
+-- One layerdb entry, read once: {chain_id, diff_id, cache_id, parent,
+-- source}, or nil, message when its folder is missing.
 local function read_layer(r, chain_id)
   local hex = util.bare(chain_id)
   if type(hex) ~= "string" or not hex:match("^%x+$") then
     return nil, "not a chain id"
   end
   local dir = r.image_dir .. "/layerdb/sha256/" .. hex
-  local st = r.src:lstat(dir)
-  if not st or st.type ~= "dir" then
-    return nil, "no layerdb entry " .. r:where(dir)
-  end
   local l = { kind = "layer", chain_id = "sha256:" .. hex,
               source = r:where(dir) }
-  l.cache_id = r:read_id(dir .. "/cache-id")
+  local err, code
+  l.cache_id, err, code = r:read_id(dir .. "/cache-id")
+  if not l.cache_id then
+    local st = r.src:lstat(dir)
+    if not st or st.type ~= "dir" then
+      return nil, "no layerdb entry " .. r:where(dir)
+    end
+    r:warn(dir .. "/cache-id", "%s", code == "ENOENT" and "missing" or err)
+  end
   l.diff_id = r:read_id(dir .. "/diff")
   l.parent = r:read_id(dir .. "/parent")
-  l.size = math.tointeger(tonumber(r:read_id(dir .. "/size") or ""))
-  if not l.cache_id then r:warn(dir .. "/cache-id", "missing or not an id") end
   return l
 end
 
@@ -101,7 +103,7 @@ local function install_layers(DataRoot)
   end
 
   --- The layers from chain_id down through each parent, top first,
-  -- as plain tables {chain_id, diff_id, cache_id, size, parent}.  A
+  -- as plain tables {chain_id, diff_id, cache_id, parent}.  A
   -- loop or a chain deeper than MAX_DEPTH warns and is cut there; a
   -- missing entry warns and ends the list.  Returns the list (cached).
   function DataRoot:layer_chain(chain_id)
@@ -129,7 +131,7 @@ local function install_layers(DataRoot)
         break
       end
       out[#out + 1] = { chain_id = l.chain_id, diff_id = l.diff_id,
-        cache_id = l.cache_id, size = l.size, parent = l.parent }
+        cache_id = l.cache_id, parent = l.parent }
       id = l.parent
     end
     self.cache.chains[chain_id] = out
@@ -214,7 +216,8 @@ local function image_record(r, hex, cfg, rel, text)
     created = str(cfg.created), author = str(cfg.author),
     architecture = str(cfg.architecture), os = str(cfg.os),
     variant = str(cfg.variant), docker_version = str(cfg.docker_version),
-    container = str(cfg.container), history = history_of(cfg),
+    container = str(cfg.container), comment = str(cfg.comment),
+    history = history_of(cfg),
     diff_ids = {} }
   config_fields(rec, cfg.config)
   local cc = nn(cfg.container_config)
@@ -260,12 +263,19 @@ local function load_image(r, hex)
 end
 
 
--- Size and layer list of an image: its chain, top first.
+-- Size and layer list of an image: its chain, top first, each layer
+-- with its size (read here: listing containers does not need it).
 local function add_layers(r, rec)
-  if not rec.chain_id then rec.layers = {} return end
-  rec.layers = r:layer_chain(rec.chain_id)
+  rec.layers = {}
+  if not rec.chain_id then return end
   local size = 0
-  for _, l in ipairs(rec.layers) do size = size + (l.size or 0) end
+  for i, l in ipairs(r:layer_chain(rec.chain_id)) do
+    local n = math.tointeger(tonumber(r:read_id(r.image_dir
+      .. "/layerdb/sha256/" .. util.bare(l.chain_id) .. "/size") or ""))
+    rec.layers[i] = { chain_id = l.chain_id, diff_id = l.diff_id,
+      cache_id = l.cache_id, parent = l.parent, size = n }
+    size = size + (n or 0)
+  end
   rec.size = size
 end
 
