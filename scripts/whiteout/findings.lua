@@ -373,7 +373,7 @@ local function deleted_names(tsk, host, dir_inum)
   local ok, deleted = pcall(require, "whiteout.deleted")
   if ok and type(deleted.journal_names) == "function" then
     for _, e in ipairs(deleted.journal_names(host,
-        deleted.dir_blocks(host, dir_inum))) do
+        deleted.dir_blocks(host, dir_inum), dir_inum)) do
       if live[e.name] ~= e.inum and e.name ~= "." and e.name ~= ".." then
         out[#out + 1] = { name = e.name, inum = e.inum, found_in = "journal" }
       end
@@ -383,30 +383,47 @@ local function deleted_names(tsk, host, dir_inum)
 end
 
 
--- A deleted host file as a finding: what the inode still says.
+-- Fills rec from the freed inode as it is now: times, size, and the
+-- content when it still maps its blocks (another file may reuse them).
+local function freed_inode(tsk, host, inum, rec)
+  local st = tsk.stat(host, inum)
+  if not st then return rec end
+  rec.size, rec.mode, rec.uid, rec.gid = st.size, st.mode, st.uid, st.gid
+  rec.mtime, rec.ctime = util.time(st.mtime), util.time(st.ctime)
+  rec.atime, rec.btime = util.time(st.atime), util.time(st.btime)
+  local data = st.size <= M.MAX_CONTENT and tsk.iread(host, inum, 0, st.size)
+  if data and #data == st.size then
+    rec.content = persist.content(data, M.MAX_CONTENT)
+    rec.sha256 = require("whiteout.hash").sha256(data)
+    rec.content_from = "freed inode " .. inum
+  end
+  return rec
+end
+
+
+-- A deleted host file as a finding: what its inode still says, or (with
+-- whiteout.deleted) its newest copy in the ext4 journal.
 local function host_deleted_record(tsk, root, c, b, p, e, kind, slack)
-  local from, to = M.lifetime(c)
   local rec = { kind = kind, container = c.id, name = c.name,
     where = "deleted", path = reach.to_container(p, b.source,
     b.destination), host_path = p, inum = e.inum, found_in = e.found_in,
     bind = b.source .. ":" .. b.destination, source = host_source(root, p) }
-  local st = e.inum and e.inum > 0 and tsk.stat(root.host, e.inum)
-  if st then
-    rec.size, rec.mode, rec.uid, rec.gid = st.size, st.mode, st.uid, st.gid
-    rec.mtime, rec.ctime = util.time(st.mtime), util.time(st.ctime)
-    rec.atime, rec.btime = util.time(st.atime), util.time(st.btime)
-    rec.in_lifetime = M.in_window({ st.mtime, st.ctime, st.btime },
-      from, to, slack)
-    local data = st.size <= M.MAX_CONTENT
-      and tsk.iread(root.host, e.inum, 0, st.size)
-    if data and #data == st.size then
-      -- the freed inode still maps blocks; another file may reuse them
-      rec.content = persist.content(data, M.MAX_CONTENT)
-      rec.sha256 = require("whiteout.hash").sha256(data)
-      rec.content_from = "freed inode " .. e.inum
+  if e.inum and e.inum > 0 then
+    local ok, deleted = pcall(require, "whiteout.deleted")
+    if ok and type(deleted.inode) == "function" then
+      deleted.inode(root.host, e.inum, rec)
+      rec._data, rec._runs = nil, nil
+      if rec.content then
+        rec.content = persist.content(rec.content, M.MAX_CONTENT)
+      end
+    else
+      freed_inode(tsk, root.host, e.inum, rec)
     end
   end
-  rec.in_lifetime = rec.in_lifetime or false
+  local from, to = M.lifetime(c)
+  rec.in_lifetime = M.in_window({ util.parse_time(rec.mtime),
+    util.parse_time(rec.ctime), util.parse_time(rec.btime) }, from, to,
+    slack)
   return rec
 end
 
