@@ -46,7 +46,9 @@ local function pick(layers, layer)
   if layer == nil or layer == "" or layer == "top" then return 1 end
   local hits = {}
   for i, l in ipairs(layers) do
-    if l.role == layer or l.cache_id == layer then return i end
+    if (l.role or "image") == layer or l.cache_id == layer then
+      return i
+    end
     if l.cache_id and l.cache_id:sub(1, #layer) == layer then
       hits[#hits + 1] = i
     end
@@ -163,11 +165,13 @@ function M.provenance(root, v, path, st)
 end
 
 
--- Stat details shared by file and change records.
+--- Stat details shared by file and change records (times RFC 3339;
+-- atime, ctime and btime too, for timelines and bodyfiles).
 function M.details(rec, st)
   rec.type, rec.size, rec.mode = st.type, st.size, st.mode
   rec.uid, rec.gid, rec.inum = st.uid, st.gid, st.inum
-  rec.mtime = util.time(st.mtime)
+  rec.mtime, rec.atime = util.time(st.mtime), util.time(st.atime)
+  rec.ctime, rec.btime = util.time(st.ctime), util.time(st.btime)
   return rec
 end
 
