@@ -9,17 +9,40 @@ local log = require "whiteout.log"
 
 local M = {}
 
--- File systems libtsk 4.11 cannot read, by what img:sniff() says.
-local UNREADABLE = { xfs = "XFS", btrfs = "btrfs" }
+-- File systems libtsk 4.11 cannot read, by what img:sniff() says; XFS
+-- is read through libfsxfs (whiteout.thin's block sources) instead.
+local UNREADABLE = { btrfs = "btrfs" }
 -- LVs inside LVs inside partitions: deeper is a loop or nonsense.
 local MAX_DEPTH = 4
 
 local examine
 
 
+-- An XFS file system at off, through libfsxfs.
+local function xfs_source(img, off)
+  local ok, thin = pcall(require, "whiteout.thin")
+  if not ok then return nil, "XFS needs whiteout.thin (libfsxfs)" end
+  local b = thin.image(img)
+  if off > 0 then
+    b = thin.concat({ { b, off, img:info().size - off } })
+  end
+  return b:source()
+end
+
+
 -- Opens the file system at off; a problem string when there is none.
 local function open_fs(img, off, label, out, problems)
   local kind = img:sniff(off)
+  if kind == "xfs" then
+    local src, err = xfs_source(img, off)
+    if src then
+      out[#out + 1] = { src = src, label = label, image = img, offset = off,
+                        fstype = "xfs" }
+    else
+      problems[#problems + 1] = ("%s: XFS: %s"):format(label, err)
+    end
+    return
+  end
   if UNREADABLE[kind] then
     problems[#problems + 1] = string.format("%s: %s file system "
       .. "(libtsk cannot read %s; extract it or mount it read-only)",

@@ -138,3 +138,33 @@ for _, r in ipairs(recs) do if r.name == "secret" then hit = r end end
 t.eq("deleted secret", hit and { hit.path, hit.found_in, hit.size,
   hit.sha256, hit.layer }, { "/var/lib/docker/overlay2/l2/diff/tmp/secret",
   "directory", #want, require("whiteout.hash").sha256(want), "l2" })
+
+-- XFS (through libfsxfs) and btrfs (named, not read)
+if os.execute("command -v mkfs.xfs >/dev/null") then
+  local xd = dir .. "/xfs"
+  os.execute("mkdir -p " .. xd)
+  local f = io.open(xd .. "/hostname", "w") f:write("xfs-host\n") f:close()
+  f = io.open(xd .. "/proto", "w")
+  f:write("/dev/null\n0 0\nd--755 0 0\netc d--755 0 0\nhostname ---644 0 0 "
+    .. xd .. "/hostname\n$\nvar d--755 0 0\nlib d--755 0 0\n"
+    .. "docker d--711 0 0\ncontainers d--710 0 0\n$\nimage d--700 0 0\n"
+    .. "$\n$\n$\n$\n$\n")
+  f:close()
+  os.execute("truncate -s 320M " .. xd .. "/x.img && mkfs.xfs -q -f -p "
+    .. xd .. "/proto " .. xd .. "/x.img")
+  local evx = require("whiteout.evidence").open({ xd .. "/x.img" })
+  t.eq("xfs host image", evx and { #evx.roots, evx.roots[1].path,
+    evx.hosts[1].src:read("/etc/hostname") },
+    { 1, "/var/lib/docker", "xfs-host\n" })
+else
+  t.skip("xfs image", "mkfs.xfs missing")
+end
+if os.execute("command -v mkfs.btrfs >/dev/null") then
+  os.execute("truncate -s 128M " .. dir .. "/b.img && mkfs.btrfs -q -f "
+    .. dir .. "/b.img >/dev/null 2>&1")
+  local evb, msg = require("whiteout.evidence").open({ dir .. "/b.img" })
+  t.ok("btrfs named", not evb and msg and msg:find("btrfs file system",
+    1, true), msg)
+else
+  t.skip("btrfs image", "mkfs.btrfs missing")
+end
