@@ -16,11 +16,19 @@ A container whose config cannot be read still appears, with an error.]],
   categories = { "safe", "metadata" },
   args = {},
   usage = "whiteout run containers -e /mnt/evidence/var/lib/docker",
-  sample = [[
-ID            NAME      IMAGE                    STATE    CREATED               FINISHED              EXIT_CODE  PRIVILEGED  COMMAND
-b7e1f6f6d1a5  intruder  sample/busybox:1.0       exited   2026-12-01 09:14:05Z  2026-12-01 09:14:09Z  0          true        sh -c 'echo planted'
-4c0a2c4fd10e  web       sample/busybox:1.0       running  2026-12-01 09:12:44Z  -                     0          false       httpd -f -p 80
-]],
+  -- taken from `whiteout run containers` on the sample (make sample)
+  sample =
+    "ID            NAME        IMAGE               STATE    CREATED   " ..
+    "            FINISHED              EXIT_CODE  PRIVILEGED  COMMAND\n" ..
+    "55819102b216  intruder    sample/busybox:1.0  exited   2026-12-01" ..
+    " 09:14:05Z  2026-12-01 09:14:09Z  0          true        sh -c" ..
+    " 'echo planted > /host/etc/cron.d/sample'\n" ..
+    "736ed6a1b647  etc-reader  sample/busybox:1.0  exited   2026-12-01" ..
+    " 09:13:00Z  2026-12-01 09:13:01Z  0          false       cat" ..
+    " /host-etc/shadow\n" ..
+    "3edafbdfe8db  web         sample/app:2.0      running  2026-12-01" ..
+    " 09:12:44Z  -                     0          false      " ..
+    " /app/run.sh\n",
   applies = function(ev) return #ev.roots > 0 end,
   run = function(ev, args, emit)
     for _, root in ipairs(ev.roots) do

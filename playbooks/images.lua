@@ -43,14 +43,25 @@ also prints as a pseudo-Dockerfile rebuilt from its history.]],
   categories = { "safe", "metadata" },
   args = {},
   usage = "whiteout run images -e /mnt/evidence/var/lib/docker",
-  sample = [[
-ID            TAGS                 CREATED               SIZE     LAYERS  OS     ARCHITECTURE
-8c340e181d7b  dfx/busybox:1.35     2026-12-03 16:07:27Z  1982472  1       linux  amd64
-
-# dfx/busybox:1.35  (sha256:8c340e181d7b83ec27ccb6674539956b660e25b70e4da4ff5c3af76ffdafb910)
-# 2026-12-03 16:07:27Z layer f497ef6c12b0
-FROM scratch  # busybox 1.35.0 (Debian busybox-static)
-]],
+  -- taken from `whiteout run images` on the sample (make sample)
+  sample =
+    "ID            TAGS                CREATED               SIZE  " ..
+    " LAYERS  OS     ARCHITECTURE\n" ..
+    "1ad5bbd6f125  sample/app:2.0      2026-12-01 09:05:00Z  65755  2 " ..
+    "      linux  amd64\n" ..
+    "b783871e2c8c  sample/busybox:1.0  2026-12-01 09:00:00Z  45222  1 " ..
+    "      linux  amd64\n" ..
+    "\n" ..
+    "# sample/app:2.0  (sha256:1ad5bbd6f125901ae49a8bdc10e16752f3a1e321" ..
+    "fa4cfe324b0e205c357d8f6a)\n" ..
+    "# 2026-12-01 09:00:00Z layer e7efd841c558\n" ..
+    "ADD file:4b1e0c3a /\n" ..
+    "# 2026-12-01 09:00:00Z\n" ..
+    "CMD [\"sh\"]\n" ..
+    "# 2026-12-01 09:04:59Z layer 6a98cdae0b98\n" ..
+    "RUN /bin/sh -c mkdir -p /app /opt/data && rm -f /etc/motd\n" ..
+    "# 2026-12-01 09:05:00Z\n" ..
+    "ENTRYPOINT [\"/app/run.sh\"]\n",
   applies = function(ev) return #ev.roots > 0 end,
   run = function(ev, args, emit)
     for _, root in ipairs(ev.roots) do

@@ -14,21 +14,33 @@ named by full id, id prefix (as Docker resolves them) or name.]],
     { name = "container", help = "the container's id, id prefix or name" },
   },
   usage = "whiteout run inspect -e /mnt/evidence --arg container=attacker",
-  sample = [[
-== container attacker (b1ee54c60254)
-id                 b1ee54c6025476580542b26bfdd9845532fdb021767de021eca058639e5cdca3
-name               attacker
-image              dfx/busybox:1.35
-state              exited
-privileged         true
-binds              /:/host
-
-layers:
-  ROLE   CACHE_ID                                                          CHAIN_ID      DIFF_ID
-  rw     56cb9693f4055f873e78a138e074e4103353981ee1db3a7dd12752ee3b5f9b29
-  init   56cb9693f4055f873e78a138e074e4103353981ee1db3a7dd12752ee3b5f9b29-init
-  image  2ea66ab7fa4e...                                                   f497ef6c12b0  f497ef6c12b0
-]],
+  -- from `whiteout run inspect --arg container=intruder` on the sample
+  sample =
+    "== container intruder (55819102b216)\n" ..
+    "id                 55819102b21650717b90bc27a2dca43b0a1de08752da78a" ..
+    "315509f9bca429031\n" ..
+    "name               intruder\n" ..
+    "image              sample/busybox:1.0\n" ..
+    "image_id           sha256:b783871e2c8c0d3297781ca03b2c6090a94799a3" ..
+    "350dc8a55979e17f0775a13c\n" ..
+    "state              exited\n" ..
+    "running            false\n" ..
+    "pid                0\n" ..
+    "exit_code          0\n" ..
+    "created            2026-12-01T09:14:05.123456789Z\n" ..
+    "started            2026-12-01T09:14:05.400000000Z\n" ..
+    "finished           2026-12-01T09:14:09.900000000Z\n" ..
+    "command            sh -c 'echo planted > /host/etc/cron.d/sample'\n" ..
+    "...\n" ..
+    "layers:\n" ..
+    "  ROLE   CACHE_ID                                                " ..
+    "               CHAIN_ID      DIFF_ID\n" ..
+    "  rw     73f5bdf65a49                                            " ..
+    "                             \n" ..
+    "  init   73f5bdf65a49f9814a645bfdc588268fb41a25b1b6f713a36ca1c88b2" ..
+    "ad34236-init                \n" ..
+    "  image  835694c14e35                                            " ..
+    "               e7efd841c558  e7efd841c558\n",
 }
 
 -- Fields shown first, in this order.

@@ -20,11 +20,18 @@ look. Each line names its file and line number (or byte offset).]],
       help = "read at most this much of each log file (from its end)" },
   },
   usage = "whiteout run logs -e /mnt/evidence --arg container=webapp",
-  sample = [[
-TIME                            NAME       STREAM  LINE
-2026-12-03T16:07:41.130811357Z  webapp     stderr  [::ffff:172.17.0.1:53144] GET /
-2026-12-03T16:07:42.789402251Z  heartbeat  stdout  heartbeat 1 2026-12-03T16:07:42Z
-]],
+  -- taken from `whiteout run logs` on the sample (make sample)
+  sample =
+    "note: shipper (journald): logs went to the host's systemd journal" ..
+    " (journalctl CONTAINER_ID=c48d1bd9ad8d)\n" ..
+    "TIME                            NAME        STREAM  LINE\n" ..
+    "2026-12-01T09:11:00.500000000Z  quiet       stdout  hello from" ..
+    " local\n" ..
+    "2026-12-01T09:11:01.000000000Z  quiet       stderr  done\n" ..
+    "2026-12-01T09:12:50.000000000Z  web         stderr  GET" ..
+    " /index.html 200\n" ..
+    "2026-12-01T09:13:00.900000000Z  etc-reader  stdout " ..
+    " root:*:19000:0:99999:7:::\n",
 }
 
 

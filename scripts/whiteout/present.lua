@@ -106,7 +106,7 @@ function M.keyvalue(write, rec, order)
     local v = rec[k]
     if type(v) == "table" and type(v[1]) == "table" then
       nested[#nested + 1] = k
-    elseif not (type(v) == "table" and next(v) == nil) then
+    elseif v ~= "" and not (type(v) == "table" and next(v) == nil) then
       local text = M.safe(inline(v), true)
       write(("%-18s %s\n"):format(k, (text:gsub("\n", "\n"
         .. (" "):rep(19)))))
