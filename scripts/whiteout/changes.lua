@@ -311,6 +311,11 @@ function M.walk(root, target, layer, emit, opts)
     ov = { src = old, members = {} }
   end
   local top = nv.members[1]
+  if not top or top.cache_id ~= stack[1].cache_id then
+    -- the layer itself is missing: what the view shows is another's
+    local _, why = views.layer(root, d, stack[1])
+    return nil, why or ("layer %s: no folder"):format(stack[1].cache_id)
+  end
   local cx = { root = root, emit = emit, hash = opts.hash ~= false,
     content = opts.content == true,
     warn = opts.warn or function(...) views.warn(root, ...) end,

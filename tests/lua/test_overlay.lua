@@ -198,3 +198,11 @@ t.eq("fuse-overlayfs spellings", { all["fuse-overlayfs"].whiteouts,
   { "fuse-overlayfs", "ef", "/x" })
 t.eq("overlay2 refuses a bad cache id", all.overlay2.layer_dir(nil, "../x"),
   nil)
+
+-- a container whose own layer folder is gone: no changes of another's
+os.execute("rm -rf " .. dir .. "/docker/overlay2/" .. hexid("ovl-mount-c1")
+  .. "/diff")
+local ok2, why = changes.walk(root, c1, "rw", function() end)
+t.eq("missing layer: no changes", ok2, nil)
+t.ok("missing layer: says which", why and why:find("no folder", 1, true),
+  why)
