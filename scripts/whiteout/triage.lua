@@ -39,14 +39,15 @@ end
 -- Headline lines for one record, appended to out.
 local HEAD = {}
 
-function HEAD.escape(r, out)
+function HEAD.escape(r, out, _)
   if r.reach then
     out[#out + 1] = ("%s (%s) can reach the host [%s]: %s"):format(r.name,
       r.container:sub(1, 12), r.risk, table.concat(r.reasons, "; "))
   end
 end
 
-HEAD["root-mounts-cron"] = function(r, out)
+HEAD["root-mounts-cron"] = function(r, out, seen)
+  if r.path then seen[r.name .. " " .. r.path] = true end
   if r.kind == "note" then
     out[#out + 1] = (r.name and r.name .. ": " or "") .. r.text
   elseif r.kind ~= "cron-write" then
@@ -62,11 +63,14 @@ HEAD["root-mounts-cron"] = function(r, out)
   end
 end
 
-function HEAD.persistence(r, out)
-  if r.kind == "persistence" and r.what ~= "cron" and r.what ~= "timer" then
-    out[#out + 1] = ("%s: %s %s (%s%s)"):format(r.name, r.what, r.path,
-      r.where, r.where == "host" and " " .. r.host_path or "")
+-- Persistence root-mounts-cron did not already tell (other kinds, and
+-- cron files of containers that cannot reach the host).
+function HEAD.persistence(r, out, seen)
+  if r.kind ~= "persistence" or seen[r.name .. " " .. r.path] then
+    return
   end
+  out[#out + 1] = ("%s: %s %s (%s%s)"):format(r.name, r.what, r.path,
+    r.where, r.where == "host" and " " .. r.host_path or "")
 end
 
 
@@ -106,9 +110,9 @@ end
 
 --- The summary record: evidence, counts and headline lines.
 function M.summary(ev, recs, failed)
-  local lines, reach, containers = {}, {}, 0
+  local lines, reach, containers, seen = {}, {}, 0, {}
   for _, r in ipairs(recs) do
-    if HEAD[r.section] then HEAD[r.section](r, lines) end
+    if HEAD[r.section] then HEAD[r.section](r, lines, seen) end
     if r.section == "escape" then
       containers = containers + 1
       if r.reach then reach[#reach + 1] = r.name end
@@ -243,8 +247,9 @@ function M.run(ev, args, emit)
   local dir
   if args.out and args.out ~= "" then
     local why
-    dir, why = M.check_out(ev, args.out)
-    if not dir then error(why, 0) end
+    local ok, why = M.check_out(ev, args.out)
+    if not ok then error(why, 0) end
+    dir = args.out:gsub("/+$", "")
   end
   local names = {}
   for _, n in ipairs(M.SECTIONS) do

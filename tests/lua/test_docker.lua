@@ -25,7 +25,7 @@ end
 t.eq("one data root", #ev.roots, 1)
 t.eq("driver name", root.driver_name, "overlay2")
 t.eq("layout", root.layout, "v2")
-t.eq("five containers", #root:containers(), 5)
+t.eq("six containers", #root:containers(), 6)
 
 -- Each container: field, expected value.
 local intruder = by_name("intruder")

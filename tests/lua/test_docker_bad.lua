@@ -44,22 +44,22 @@ local function count(list) return #list end
 local cases = {
   { "no layerdb mount", "rm -r " .. IMG .. "/layerdb/mounts/" .. WEB,
     function(r) return r:containers() end,
-    IMG .. "/layerdb/mounts/" .. WEB, "missing", 5 },
+    IMG .. "/layerdb/mounts/" .. WEB, "missing", 6 },
   { "empty containers", "rm -rf containers/*",
     function(r) return r:containers() end, "containers", "empty", 0 },
   { "truncated config", "truncate -s 100 containers/" .. WEB
     .. "/config.v2.json", function(r) return r:containers() end,
-    "containers/" .. WEB .. "/config.v2.json", "truncated or not JSON", 5 },
+    "containers/" .. WEB .. "/config.v2.json", "truncated or not JSON", 6 },
   { "non-JSON config", "echo hello > containers/" .. WEB .. "/config.v2.json",
     function(r) return r:containers() end,
-    "containers/" .. WEB .. "/config.v2.json", "not JSON", 5 },
+    "containers/" .. WEB .. "/config.v2.json", "not JSON", 6 },
   { "missing image config", "rm " .. IMG .. "/imagedb/content/sha256/$(sed "
     .. "'s/.*app:2.0\":\"sha256:\\([0-9a-f]*\\).*/\\1/' " .. IMG
     .. "/repositories.json)", function(r) return r:images() end,
     IMG .. "/imagedb/content/sha256/", "image config missing", 2 },
   { "2 GiB config", "truncate -s 2G containers/" .. WEB .. "/config.v2.json",
     function(r) return r:containers() end,
-    "containers/" .. WEB .. "/config.v2.json", "2147483648 bytes", 5 },
+    "containers/" .. WEB .. "/config.v2.json", "2147483648 bytes", 6 },
   { "2 GiB repositories.json", "truncate -s 2G " .. IMG
     .. "/repositories.json", function(r) return r:images() end,
     IMG .. "/repositories.json", "2147483648 bytes", 2 },
@@ -89,7 +89,7 @@ local function chain_case(name, sh, word)
   t.ok(name .. ": names the layer folder", (w[1] or ""):find(d .. "/" .. IMG
     .. "/layerdb/sha256/", 1, true), w[1])
   t.ok(name .. ": says why", (w[1] or ""):find(word, 1, true), w[1])
-  t.eq(name .. ": every container out", #r.all, 5)
+  t.eq(name .. ": every container out", #r.all, 6)
   return r
 end
 local app_chain = "$(cat " .. IMG .. "/layerdb/mounts/" .. WEB .. "/parent)"
