@@ -38,13 +38,19 @@ M.SOCKETS = { "/var/run/docker.sock", "/run/docker.sock" }
 local ESCAPE_CAPS = { SYS_ADMIN = true, ALL = true }
 
 
---- Normalises a host path: one leading slash, no trailing or doubled
--- slashes, "." parts dropped.  norm("/etc//cron.d/") --> "/etc/cron.d"
+--- Normalises a host path as Docker cleans it: one leading slash, no
+-- trailing or doubled slashes, "." dropped, ".." taking the part before
+-- it (never above /), so "/x/../etc" cannot hide a bind of /etc.
+-- norm("/etc//cron.d/") --> "/etc/cron.d"
 function M.norm(p)
   if type(p) ~= "string" then error("norm: path must be a string", 2) end
   local parts = {}
   for part in p:gmatch("[^/]+") do
-    if part ~= "." then parts[#parts + 1] = part end
+    if part == ".." then
+      parts[#parts] = nil
+    elseif part ~= "." then
+      parts[#parts + 1] = part
+    end
   end
   return "/" .. table.concat(parts, "/")
 end

@@ -54,6 +54,12 @@ t.eq("map bind at /", reach.to_container("/etc/crontab", "/etc", "/"),
 t.eq("map outside", reach.to_container("/etcx/a", "/etc", "/h"), nil)
 t.eq("map source itself", reach.to_container("/etc", "/etc/", "/h/"), "/h")
 t.eq("norm", reach.norm("//etc/./cron.d//"), "/etc/cron.d")
+t.eq("norm dotdot", reach.norm("/srv/../../etc/x/.."), "/etc")
+t.eq("dotdot cannot hide /etc", reach.reasons({ binds = {
+  "/srv/../etc:/e" } }), { "binds host /etc at /e (read-write), reaching "
+    .. "/etc/crontab /etc/anacrontab /etc/cron.d and 7 more cron places" })
+t.eq("dotdot cannot hide /", reach.reasons({ mounts = { bind("/a/..",
+  "/h", false) } }), { "binds the host's / at /h (read-only)" })
 t.raises("norm: bad argument", function() reach.norm(nil) end, "string")
 local cb = reach.cron_binds({ mounts = { bind("/", "/host", true),
   bind("/srv", "/srv", true) } })
