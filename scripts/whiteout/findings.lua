@@ -99,9 +99,31 @@ function M.in_window(times, from, to, slack)
 end
 
 
+--- The container with its bind sources resolved on the host's file
+-- system when the evidence holds it: a bind of a host symlink reaches
+-- what the link names (the source as given is kept as `link`).  Without
+-- a host, or when nothing is a link, c itself.
+function M.resolved(root, c)
+  if not root.host then return c end
+  local mounts, changed = {}, false
+  for i, m in ipairs(reach.host_mounts(c)) do
+    local real = root.host:realpath(m.source)
+    if real and reach.norm(real) ~= reach.norm(m.source) then
+      local copy = { link = m.source, source = real }
+      mounts[i] = setmetatable(copy, { __index = m })
+      changed = true
+    else
+      mounts[i] = m
+    end
+  end
+  if not changed then return c end
+  return setmetatable({ mounts = mounts, binds = {} }, { __index = c })
+end
+
+
 --- The reach record of one container, or nil when it cannot reach.
 function M.reach_record(root, c)
-  local reasons = reach.reasons(c)
+  local reasons = reach.reasons(M.resolved(root, c))
   if #reasons == 0 then return nil end
   return { kind = "reach", container = c.id, name = c.name,
     reasons = reasons, state = c.state, image = c.image,
@@ -124,7 +146,7 @@ function M.escape_record(root, c)
       if RANK[r[2]] > RANK[risk] then risk = r[2] end
     end
   end
-  take(reach.assess(c), reasons)
+  take(reach.assess(M.resolved(root, c)), reasons)
   take(reach.factors(c), factors)
   local summary = #reasons > 0 and "can reach the host: "
     .. table.concat(reasons, "; ") or #factors > 0 and "weakened: "
@@ -498,7 +520,7 @@ function M.cron_writes(root, c, slack)
   for _, e in ipairs(M.layer_entries(root, c, persist.is_schedule)) do
     out[#out + 1] = M.layer_record(root, c, e, "cron-write", slack)
   end
-  local binds = reach.cron_binds(c)
+  local binds = reach.cron_binds(M.resolved(root, c))
   for _, b in ipairs(binds) do
     if root.host then
       M.append(out, M.host_files(root, c, b, persist.is_schedule,
@@ -545,7 +567,7 @@ function M.persistence(root, c, slack)
       e.st)
   end
   local places, binds = M.persist_places(), {}
-  for _, m in ipairs(reach.host_mounts(c)) do
+  for _, m in ipairs(reach.host_mounts(M.resolved(root, c))) do
     local b = { source = reach.norm(m.source), rw = m.rw ~= false,
       destination = reach.norm(m.destination or "/") }
     if #host_places(b, places) > 0 then binds[#binds + 1] = b end

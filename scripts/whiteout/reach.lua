@@ -140,7 +140,8 @@ end
 -- The reasons one host mount gives, with their severity.
 local function mount_reasons(m, out)
   local src, dst = M.norm(m.source), M.norm(m.destination or "/")
-  local how = (" at %s (%s)"):format(dst, mode_of(m))
+  local how = (" at %s (%s%s)"):format(dst, mode_of(m), m.link
+    and ", given as the host link " .. m.link or "")
   local level = m.rw == false and "high" or "critical"
   if src == "/" then
     out[#out + 1] = { "binds the host's / " .. how:sub(2), level }

@@ -69,3 +69,24 @@ t.eq("when: zero time", report.when("0001-01-01T00:00:00Z"), "-")
 t.eq("unwrap", report.unwrap("ab\\\ncd\nef\n"), "abcd\nef\n")
 t.eq("places text", require("whiteout.reach").places_text({ "/a", "/b" }),
   "/a /b")
+
+-- a bind of a host symlink reaches what the link names, on the host
+local fs = require "whiteout.fs"
+local reach = require "whiteout.reach"
+local d = t.tmp("findings-link")
+os.execute("mkdir -p " .. d .. "/etc/cron.d && ln -s etc " .. d .. "/cfg"
+  .. " && ln -s ../../../../.. " .. d .. "/up")
+local host = assert(fs.open(d))
+local lc = { id = c.id, name = "l", mounts = { { type = "bind",
+  source = "/cfg", destination = "/c", rw = true } } }
+t.eq("no host: the link is judged as given", reach.reasons(
+  findings.resolved({}, lc)), {})
+t.eq("host: the link is followed", reach.reasons(
+  findings.resolved({ host = host }, lc)), { "binds host /etc at /c "
+  .. "(read-write, given as the host link /cfg), reaching /etc/crontab "
+  .. "/etc/anacrontab /etc/cron.d and 7 more cron places" })
+local up = { id = c.id, name = "u", mounts = { { type = "bind",
+  source = "/up", destination = "/u", rw = false } } }
+t.eq("a link above the root stays at the root", reach.reasons(
+  findings.resolved({ host = host }, up)), { "binds the host's / at /u "
+  .. "(read-only, given as the host link /up)" })
