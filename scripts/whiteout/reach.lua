@@ -4,7 +4,7 @@
 -- Caveats:
 -- - A bind is judged by its source path as Docker recorded it; a host
 --   symlink in that path is resolved only where the host's file system
---   is in the evidence (see hostpaths).
+--   is in the evidence (findings.resolved).
 -- - Rootless Docker and user namespaces lower the risk of every reason;
 --   we say when a container ran with UsernsMode "host" but do not try to
 --   rate a remapped root.
