@@ -1,7 +1,6 @@
 -- Playbook: every thin device of a devicemapper host's pool, as thin_ls
 -- lists them, joined with what Docker made each one for.
 local dmthin = require "whiteout.dmthin"
-local util = require "whiteout.util"
 
 local function pool_record(root, p, ts)
   local sb, used = p.pool:super(), 0
@@ -41,20 +40,12 @@ local function device_record(root, p, dev, owners)
 end
 
 
-local function free_records(root, p, emit)
-  local runs, err = dmthin.free_data(root)
-  if not runs then
+local function free_records(root, emit)
+  local recs, err = dmthin.free_records(root)
+  if not recs then
     root:warn("devicemapper", "free blocks not scanned: %s", err)
-    return
   end
-  local bs = p.pool:super().block_bytes
-  for _, r in ipairs(runs) do
-    local strs, sigs = dmthin.look(p, r.begin, r.length)
-    emit({ kind = "thin_free_data", data_begin = r.begin,
-      length = r.length, offset = r.begin * bs, bytes = r.length * bs,
-      strings = strs, signatures = sigs, preview = dmthin.preview(strs),
-      source = p.label })
-  end
+  for _, r in ipairs(recs or {}) do emit(r) end
 end
 
 
@@ -113,7 +104,7 @@ DEVICE_ID  MAPPED  EXCLUSIVE  SHARED  CREATION_TIME  ...  ROLE  HASH
         f.kind, f.source = "thin_finding", f.source or p.label
         emit(f)
       end
-      if args.free ~= "no" then free_records(root, p, emit) end
+      if args.free ~= "no" then free_records(root, emit) end
     end
   end,
 }

@@ -240,64 +240,86 @@ local function transaction_state(d, sb, pooldevs)
 end
 
 
---- Findings about the pool against Docker's files: list of records
--- {what, device_id, message, ...} with what one of
--- "interrupted_transaction", "orphan_device", "stale_next_device_id",
--- "missing_device", "deferred_deletion", "transaction_mismatch".
-function M.findings(root)
-  local p, err = M.pool(root)
-  if not p then return nil, err end
-  local d, sb = M.docker(root), p.pool:super()
-  local pooldevs, out = {}, {}
-  for _, dev in ipairs(p.pool:devices() or {}) do
-    pooldevs[dev.device_id] = dev
-  end
-  local function add(rec) out[#out + 1] = rec end
-  local ts = transaction_state(d, sb, pooldevs)
-  if ts.state ~= "closed" then
-    add({ what = "interrupted_transaction", device_id = ts.device_id,
-      device_hash = ts.device_hash, state = ts.state,
-      open_transaction_id = ts.open_transaction_id,
-      transaction_id = ts.transaction_id, message = ("%s: Docker opened "
-      .. "transaction %d for device %s (%s) but the pool's transaction id "
-      .. "is %d"):format(ts.state, ts.open_transaction_id,
-      tostring(ts.device_id), tostring(ts.device_hash), ts.transaction_id)
-    })
-  end
+-- A finding record; message from fmt and its arguments.
+local function finding(what, rec, fmt, ...)
+  rec.what, rec.message = what, fmt:format(...)
+  return rec
+end
+
+
+-- The open transaction, if Docker's is ahead of the pool's.
+local function transaction_findings(ts, add)
+  if ts.state == "closed" then return end
+  add(finding("interrupted_transaction", { device_id = ts.device_id,
+    device_hash = ts.device_hash, state = ts.state,
+    open_transaction_id = ts.open_transaction_id,
+    transaction_id = ts.transaction_id }, "%s: Docker opened transaction "
+    .. "%d for device %s (%s) but the pool's transaction id is %d",
+    ts.state, ts.open_transaction_id, tostring(ts.device_id),
+    tostring(ts.device_hash), ts.transaction_id))
+end
+
+
+-- Pool devices without a Docker file, and the other way round.
+local function device_findings(d, pooldevs, ts, add)
   for id, dev in pairs(pooldevs) do
     if not d.by_id[id] then
-      local orphan = ts.state == "interrupted create" and
-        ts.device_id == id
-      add({ what = "orphan_device", device_id = id,
-        device_hash = orphan and ts.device_hash or nil,
-        mapped_blocks = dev.mapped_blocks, message = ("pool device %d "
-        .. "has no Docker metadata file%s"):format(id, orphan and
+      local orphan = ts.state == "interrupted create" and ts.device_id == id
+      add(finding("orphan_device", { device_id = id, mapped_blocks =
+        dev.mapped_blocks, device_hash = orphan and ts.device_hash or nil },
+        "pool device %d has no Docker metadata file%s", id, orphan and
         " (created by the interrupted transaction for " ..
-        tostring(ts.device_hash) .. ")" or "") })
+        tostring(ts.device_hash) .. ")" or ""))
     end
   end
   for _, dev in ipairs(d.devices) do
+    local rec = { device_id = dev.device_id, device_hash = dev.hash,
+      source = dev.source }
     if not pooldevs[dev.device_id] then
-      add({ what = "missing_device", device_id = dev.device_id,
-        device_hash = dev.hash, source = dev.source, message =
-        ("%s names device %d, which the pool lacks"):format(dev.source,
-        dev.device_id) })
+      add(finding("missing_device", rec, "%s names device %d, which the "
+        .. "pool lacks", dev.source, dev.device_id))
     elseif dev.deleted then
-      add({ what = "deferred_deletion", device_id = dev.device_id,
-        device_hash = dev.hash, source = dev.source, message =
-        "marked deleted (deferred deletion pending); its data remains" })
+      add(finding("deferred_deletion", rec, "marked deleted (deferred "
+        .. "deletion pending); its data remains"))
     end
   end
+end
+
+
+-- next_device_id saved before devices that exist: a crash or unclean
+-- stop (Docker saves deviceset-metadata at clean shutdown).
+local function next_id_findings(d, pooldevs, add)
   local ds = type(d.deviceset) == "table" and d.deviceset or {}
   local nextid, maxid = math.tointeger(ds.next_device_id), -1
   for id in pairs(pooldevs) do maxid = math.max(maxid, id) end
   for id in pairs(d.by_id) do maxid = math.max(maxid, id) end
   if nextid and maxid >= nextid then
-    add({ what = "stale_next_device_id", device_id = maxid,
-      next_device_id = nextid, message = ("deviceset-metadata says "
-      .. "next_device_id %d but device %d exists: saved before a crash or "
-      .. "unclean stop"):format(nextid, maxid) })
+    add(finding("stale_next_device_id", { device_id = maxid,
+      next_device_id = nextid }, "deviceset-metadata says next_device_id "
+      .. "%d but device %d exists: saved before a crash or unclean stop",
+      nextid, maxid))
   end
+end
+
+
+--- Findings about the pool against Docker's files: a list of records
+-- {what, device_id, message, ...}, what one of
+-- "interrupted_transaction", "orphan_device", "missing_device",
+-- "deferred_deletion", "stale_next_device_id"; and the transaction
+-- state {state, open_transaction_id, transaction_id, device_id,
+-- device_hash}.  nil and a message when the pool cannot be read.
+function M.findings(root)
+  local p, err = M.pool(root)
+  if not p then return nil, err end
+  local d, pooldevs, out = M.docker(root), {}, {}
+  for _, dev in ipairs(p.pool:devices() or {}) do
+    pooldevs[dev.device_id] = dev
+  end
+  local function add(rec) out[#out + 1] = rec end
+  local ts = transaction_state(d, p.pool:super(), pooldevs)
+  transaction_findings(ts, add)
+  device_findings(d, pooldevs, ts, add)
+  next_id_findings(d, pooldevs, add)
   table.sort(out, function(a, b)
     return (a.device_id or -1) < (b.device_id or -1) or
       ((a.device_id or -1) == (b.device_id or -1) and a.what < b.what)
@@ -321,6 +343,27 @@ function M.free_data(root, limit)
     else runs[#runs + 1] = { begin = b, length = 1 } end
   end
   return runs
+end
+
+
+--- Records (kind "thin_free_data") of the free data blocks of root's
+-- pool that still hold bytes: {data_begin, length, offset, bytes,
+-- strings, signatures, preview, source}.  For thin-ls and for any
+-- playbook looking for what removed containers left (a pool that did
+-- not discard keeps their blocks).  nil and a message on failure.
+function M.free_records(root)
+  local runs, err = M.free_data(root)
+  if not runs then return nil, err end
+  local p = M.pool(root)
+  local bs, out = p.pool:super().block_bytes, {}
+  for _, r in ipairs(runs) do
+    local strs, sigs = M.look(p, r.begin, r.length)
+    out[#out + 1] = { kind = "thin_free_data", data_begin = r.begin,
+      length = r.length, offset = r.begin * bs, bytes = r.length * bs,
+      strings = strs, signatures = sigs, preview = M.preview(strs),
+      source = p.label }
+  end
+  return out
 end
 
 
