@@ -184,17 +184,35 @@ local function layer_source(root, id)
 end
 
 
--- The stat of a change: the layer's own entry (for a deletion, its
--- whiteout: a 0/0 device or aufs' .wh.<name>), else what the change
--- record says (for a deletion, the deleted file's details).
-local function change_stat(top, r)
-  local st = top and top.src:lstat(r.path)
-  if not st and top and r.change == "deleted" then
-    local dir, base = r.path:match("^(.*)/([^/]+)$")
-    st = top.src:lstat((dir or "") .. "/.wh." .. (base or ""))
+-- The deletion's own entry in the layer: its whiteout (a 0/0 device or
+-- aufs' .wh.<name>), else the replaced (opaque) directory above it that
+-- hid it.  Returns the stat and, for the second, the directory.
+local function deletion_stat(top, path)
+  local st = top.src:lstat(path)
+  if st then return st end
+  local dir, base = path:match("^(.*)/([^/]+)$")
+  st = top.src:lstat((dir or "") .. "/.wh." .. (base or ""))
+  while not st and dir and dir ~= "" do
+    st = top.src:lstat(dir)
+    if st then return st, dir end
+    dir = dir:match("^(.*)/[^/]+$")
   end
-  return st or { type = r.type, size = r.size, mode = r.mode,
-    uid = r.uid, gid = r.gid, inum = r.inum, mtime = util.parse_time(r.mtime) }
+  return st
+end
+
+
+-- The stat of a change: the layer's own entry (for a deletion, see
+-- deletion_stat), else what the change record says (for a deletion, the
+-- deleted file's details).
+local function change_stat(top, r)
+  local st, via
+  if top and r.change == "deleted" then
+    st, via = deletion_stat(top, r.path)
+  elseif top then
+    st = top.src:lstat(r.path)
+  end
+  return st or { type = r.type, size = r.size, mode = r.mode, uid = r.uid,
+    gid = r.gid, inum = r.inum, mtime = util.parse_time(r.mtime) }, via
 end
 
 
@@ -234,10 +252,11 @@ function M.layer_entries(root, c, keep)
   local list = rw_changes(root, c)
   local top, out = layer_source(root, id), {}
   for _, r in ipairs(list) do
-    local st = change_stat(top, r)
+    local st, via = change_stat(top, r)
     if keep(r.path, st, r.change) then
       out[#out + 1] = { path = r.path, change = r.change, st = st,
-        src = top and top.src, source = r.source, layer = id }
+        src = top and top.src, source = r.source, layer = id,
+        hidden_by = via }
     end
     if #out >= M.MAX_FILES then break end
   end
@@ -270,7 +289,8 @@ function M.layer_record(root, c, e, kind, slack)
   local from, to = M.lifetime(c)
   local rec = file_fields({ kind = kind, container = c.id, name = c.name,
     where = e.change == "deleted" and "deleted" or "layer", path = e.path,
-    layer = e.layer, change = e.change, source = e.source }, e.st)
+    layer = e.layer, change = e.change, hidden_by = e.hidden_by,
+    source = e.source }, e.st)
   if e.change == "deleted" then
     rec.type, rec.size, rec.mode = nil, nil, nil
   elseif e.src then

@@ -186,6 +186,17 @@ local function secs(t)
 end
 
 
+-- The four bodyfile times of a record: a file's own, or an event's one
+-- time in all four (mactime would otherwise list it at the epoch).
+local function body_times(r)
+  if r.mtime or r.atime or r.ctime or r.btime then
+    return secs(r.atime), secs(r.mtime), secs(r.ctime), secs(r.btime)
+  end
+  local t = secs(r.time)
+  return t, t, t, t
+end
+
+
 --- The TSK 3 bodyfile: MD5|name|inode|mode|UID|GID|size|atime|mtime|
 -- ctime|crtime, for every record that has a time.
 function M.bodyfile(write, recs)
@@ -203,11 +214,11 @@ function M.bodyfile(write, recs)
       if r.description then name = name .. " (" .. r.description .. ")" end
       local mode = r.type and r.mode and util.mode_string(r.type, r.mode)
         or "0"
+      local a, m, c, b = body_times(r)
       write(table.concat({ r.sha256 or "0", (name:gsub("|", "_")),
         tostring(r.inum or 0), mode, tostring(r.uid or 0),
-        tostring(r.gid or 0), tostring(r.size or 0),
-        secs(r.atime), secs(r.mtime or r.time), secs(r.ctime),
-        secs(r.btime) }, "|"), "\n")
+        tostring(r.gid or 0), tostring(r.size or 0), a, m, c, b }, "|"),
+        "\n")
     end
   end
 end

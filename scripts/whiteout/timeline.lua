@@ -111,6 +111,7 @@ function M.files(root, c, out)
     add(out, util.time(st.mtime), { what = e.change == "deleted"
       and "deleted" or "file", container = c.id, name = c.name,
       path = e.path, layer = e.layer, inum = st.inum,
+      hidden_by = e.hidden_by,
       size = e.change ~= "deleted" and st.size or nil,
       type = e.change ~= "deleted" and st.type or nil,
       mode = e.change ~= "deleted" and st.mode or nil,
