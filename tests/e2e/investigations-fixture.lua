@@ -178,3 +178,29 @@ if image and image ~= "" then
     { "/etc/cron.d/gone", "directory", "2025-06-01T10:00:03.000000000Z",
       43, text, sum, image .. ":/etc/cron.d/gone" })
 end
+
+-- what the command line prints: secrets masked in text, whole in json;
+-- a bodyfile line per event with eleven fields
+local function sh(cmd)
+  local p = io.popen(cmd)
+  local out = p:read("a")
+  p:close()
+  return out
+end
+local text = sh("./whiteout run secrets -e " .. host .. " 2>/dev/null")
+t.ok("secrets text: masked", text:find("Hun**********RE", 1, true)
+  and not text:find("Hunter2-FIXTURE", 1, true), text)
+local json = sh("./whiteout run secrets -e " .. host
+  .. " --format json 2>/dev/null")
+t.ok("secrets json: whole", json:find('"value":"Hunter2-FIXTURE"', 1, true),
+  json)
+local body = sh("./whiteout run timeline -e " .. host
+  .. " --arg container=layer-cron --arg logs=no --format bodyfile")
+local line = body:match("[^\n]*/etc/cron%.d/job[^\n]*")
+local fields = {}
+for f in ((line or "") .. "|"):gmatch("([^|]*)|") do
+  fields[#fields + 1] = f
+end
+t.eq("bodyfile: a layer file", { #fields, fields[2], fields[4], fields[7],
+  fields[9] }, { 11, "layer-cron:/etc/cron.d/job", "-rw-r--r--", "58",
+  "1748775603" })
