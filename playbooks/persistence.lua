@@ -54,11 +54,12 @@ $ whiteout run persistence -e build/sample-host
 intruder (55819102b216) exited, created 2026-12-01 09:14:05.123Z
   reach: binds the host's / at /host (read-write); privileged; adds capability \
 SYS_ADMIN
+  command: sh -c 'echo planted > /host/etc/cron.d/sample'
   WHERE  WHAT  PATH                     FROM                INUM      SIZE  TIM\
 E                      LIFE  SHA256
-  host   cron  /host/etc/cron.d/sample  /etc/cron.d/sample  11053112  8     202\
+  host   cron  /host/etc/cron.d/sample  /etc/cron.d/sample  11054525  8     202\
 6-12-01 09:14:09.700Z  yes   60f97c7b5bf55c5f
-  layer  cron  /etc/crontabs/root       73f5bdf65a49        11059419  53    202\
+  layer  cron  /etc/crontabs/root       73f5bdf65a49        11059329  53    202\
 6-12-01 09:14:09.000Z  yes   fe249d9366ad2fd1
   --- /host/etc/cron.d/sample  sha256 60f97c7b5bf55c5f186c5d1c79c8e3b6929c83bf2\
 766434df9f1e1b9069db73a
@@ -71,7 +72,7 @@ cron-only (dfca8be5c60b)
   reach: none (listed for its own layer or logs)
   WHERE  WHAT  PATH                FROM          INUM      SIZE  TIME          \
             LIFE  SHA256
-  layer  cron  /etc/cron.d/backup  e3b20575a687  11059521  37    2026-12-01 09:\
+  layer  cron  /etc/cron.d/backup  e3b20575a687  11059433  37    2026-12-01 09:\
 08:00.500Z  yes   40bc0ce5f73f1f85
   --- /etc/cron.d/backup  sha256 40bc0ce5f73f1f85e17cf4234671834c0e18ca12360adf\
 61cddec140b9274b9e

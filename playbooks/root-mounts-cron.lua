@@ -83,13 +83,14 @@ $ whiteout run root-mounts-cron -e build/sample-host
 intruder (55819102b216) exited, created 2026-12-01 09:14:05.123Z
   reach: binds the host's / at /host (read-write); privileged; adds capability \
 SYS_ADMIN
+  command: sh -c 'echo planted > /host/etc/cron.d/sample'
   WHERE  PATH                     FROM                INUM      SIZE  TIME     \
                  LIFE  SHA256
-  host   /host/etc/cron.d/sample  /etc/cron.d/sample  11053112  8     2026-12-0\
+  host   /host/etc/cron.d/sample  /etc/cron.d/sample  11054525  8     2026-12-0\
 1 09:14:09.700Z  yes   60f97c7b5bf55c5f
-  host   /host/etc/crontab        /etc/crontab        11053111  65    2026-11-2\
+  host   /host/etc/crontab        /etc/crontab        11054524  65    2026-11-2\
 0 08:00:00.000Z  no    1873427947ceb99a
-  layer  /etc/crontabs/root       73f5bdf65a49        11059419  53    2026-12-0\
+  layer  /etc/crontabs/root       73f5bdf65a49        11059329  53    2026-12-0\
 1 09:14:09.000Z  yes   fe249d9366ad2fd1
   --- /host/etc/cron.d/sample  sha256 60f97c7b5bf55c5f186c5d1c79c8e3b6929c83bf2\
 766434df9f1e1b9069db73a
@@ -105,11 +106,12 @@ f29157da31fc018df7
 etc-reader (736ed6a1b647) exited, created 2026-12-01 09:13:00.000Z
   reach: binds host /etc at /host-etc (read-only), reaching /etc/crontab /etc/a\
 nacrontab /etc/cron.d and 7 more cron places
+  command: cat /host-etc/shadow
   WHERE  PATH                     FROM                INUM      SIZE  TIME     \
                  LIFE  SHA256
-  host   /host-etc/cron.d/sample  /etc/cron.d/sample  11053112  8     2026-12-0\
+  host   /host-etc/cron.d/sample  /etc/cron.d/sample  11054525  8     2026-12-0\
 1 09:14:09.700Z  no    60f97c7b5bf55c5f
-  host   /host-etc/crontab        /etc/crontab        11053111  65    2026-11-2\
+  host   /host-etc/crontab        /etc/crontab        11054524  65    2026-11-2\
 0 08:00:00.000Z  no    1873427947ceb99a
   --- /host-etc/cron.d/sample  sha256 60f97c7b5bf55c5f186c5d1c79c8e3b6929c83bf2\
 766434df9f1e1b9069db73a

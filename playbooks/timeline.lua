@@ -78,25 +78,27 @@ bytes)
 2026-12-01 09:14:09.800Z  log                 intruder  planted
 2026-12-01 09:14:09.900Z  container-finished  intruder  container finished (exi\
 t 0)
-2026-12-03 18:18:57.874Z  deleted             intruder  /etc/motd
-2026-12-03 18:18:57.874Z  file                intruder  /tmp/.x/miner (6 bytes)
+2026-12-03 18:33:08.942Z  deleted             intruder  /etc/motd
+2026-12-03 18:33:08.942Z  file                intruder  /tmp/.x/miner (6 bytes)
 
 $ whiteout run timeline -e build/sample-host --arg container=intruder --format \
 bodyfile
 0|intruder (container created from sample/busybox:1.0: sh -c 'echo planted > /h\
-ost/etc/cron.d/sample')|0|0|0|0|0|0|1796116445|0|0
-0|intruder (container started)|0|0|0|0|0|0|1796116445|0|0
-0|intruder:/etc/crontabs/root|11059419|-rw-r--r--|0|0|53|1796321939|1796116449|\
-1796321938|1796321938
+ost/etc/cron.d/sample')|0|0|0|0|0|1796116445|1796116445|1796116445|1796116445
+0|intruder (container started)|0|0|0|0|0|1796116445|1796116445|1796116445|17961\
+16445
+0|intruder:/etc/crontabs/root|11059329|-rw-r--r--|0|0|53|1796116449|1796116449|\
+1796322789|1796322789
 60f97c7b5bf55c5f186c5d1c79c8e3b6929c83bf2766434df9f1e1b9069db73a|intruder:/host\
-/etc/cron.d/sample (cron)|11053112|-rw-r--r--|0|0|8|1796321939|1796116449|17963\
-21938|1796321938
-0|intruder (planted)|0|0|0|0|0|0|1796116449|0|0
-0|intruder (container finished (exit 0))|0|0|0|0|0|0|1796116449|0|0
-0|intruder:/etc/motd|11059420|0|0|0|0|1796321937|1796321937|1796321938|17963219\
-38
-0|intruder:/tmp/.x/miner|11059423|-rw-r--r--|0|0|6|1796321939|1796321937|179632\
-1938|1796321938
+/etc/cron.d/sample (cron)|11054525|-rw-r--r--|0|0|8|1796116449|1796116449|17963\
+22789|1796322789
+0|intruder (planted)|0|0|0|0|0|1796116449|1796116449|1796116449|1796116449
+0|intruder (container finished (exit 0))|0|0|0|0|0|1796116449|1796116449|179611\
+6449|1796116449
+0|intruder:/etc/motd|11059334|0|0|0|0|1796322788|1796322788|1796322789|17963227\
+89
+0|intruder:/tmp/.x/miner|11059337|-rw-r--r--|0|0|6|1796322788|1796322788|179632\
+2789|1796322789
 ]],
   applies = function(ev) return #ev.roots > 0 end,
   run = run,

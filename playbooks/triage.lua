@@ -28,7 +28,7 @@ whiteout run triage -e /mnt/host --arg out=case-42
 whiteout run triage -e ./var-lib-docker --arg timeline=no]],
   sample = report.unwrap [[
 $ whiteout run triage -e build/sample-host --arg out=case-1 --arg timeline=no
-whiteout triage of build/sample-host (2026-12-03T18:19:10Z)
+whiteout triage of build/sample-host (2026-12-03T18:33:10Z)
 1 data roots, 6 containers, host file system in the evidence; 2 could reach the\
  host: intruder, etc-reader
 5 cron findings, 3 persistence findings, 1 possible secrets, 0 timeline events
@@ -38,14 +38,14 @@ t /host (read-write); privileged; adds capability SYS_ADMIN
 st-etc (read-only), reaching /etc/crontab /etc/anacrontab /etc/cron.d and 7 mor\
 e cron places
   - intruder wrote /host/etc/cron.d/sample on the host while it lived (host /et\
-c/cron.d/sample, inode 11053112, sha256 60f97c7b5bf55c5f)
+c/cron.d/sample, inode 11054525, sha256 60f97c7b5bf55c5f)
   - intruder has cron file /etc/crontabs/root in its own layer 73f5bdf65a49
   - cron-only: cron /etc/cron.d/backup (layer)
   - web: possible secrets in env DB_PASSWORD
-  wrote case-1/report.txt (4924 bytes, sha256 bedd34d5f6203ffedf352e03eef5d6214\
-a7554c50ba7aa02336ebed54cc71aec)
-  wrote case-1/report.json (11719 bytes, sha256 7ed681636b66712fa4c7699d20ba6f9\
-7f1297bbe908bf23f21f13e082f92feab)
+  wrote case-1/report.txt (5072 bytes, sha256 027341ec16ef7d7247d8e3f9871fd91a6\
+58203f9e102419dced87fc166df1207)
+  wrote case-1/report.json (11719 bytes, sha256 cbb6d90b87a6d1908678ef49c22fbbb\
+8c64af16cb5d85843298c3a1214c4568a)
 ]],
   applies = function(ev) return #ev.roots > 0 end,
   run = triage.run,
