@@ -114,14 +114,18 @@ end
 -- their source is Docker's own storage, not a chosen host path.
 function M.host_mounts(c)
   local out, seen = {}, {}
-  for _, m in ipairs(c.mounts or {}) do
-    if m.type == "bind" and type(m.source) == "string"
-      and m.source:sub(1, 1) == "/" then
+  for _, m in ipairs(type(c.mounts) == "table" and c.mounts or {}) do
+    if type(m) == "table" and m.type == "bind"
+      and type(m.source) == "string" and m.source:sub(1, 1) == "/" then
+      -- a destination that is not text (hostile config) counts as /
+      if type(m.destination) ~= "string" then
+        m = setmetatable({ destination = "/" }, { __index = m })
+      end
       out[#out + 1] = m
-      seen[M.norm(m.destination or "/")] = true
+      seen[M.norm(m.destination)] = true
     end
   end
-  for _, b in ipairs(c.binds or {}) do
+  for _, b in ipairs(type(c.binds) == "table" and c.binds or {}) do
     local m = type(b) == "string" and parse_bind(b)
     if m and not seen[M.norm(m.destination)] then
       out[#out + 1] = m

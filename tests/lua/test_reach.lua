@@ -41,6 +41,10 @@ for _, c in ipairs(cases) do
 end
 t.eq("bind string not repeated when in mounts", #reach.reasons({
   mounts = { bind("/", "/host", true) }, binds = { "/:/host" } }), 1)
+t.eq("hostile fields do not stop the rules", reach.reasons({
+  mounts = { { type = "bind", source = "/", destination = 5 }, 7,
+    { type = "bind", source = {} } }, binds = "x", cap_add = { {} },
+  devices = { 3 } }), { "binds the host's / at / (read-write)" })
 t.raises("reasons: bad argument", function() reach.reasons("x") end,
   "must be a table")
 
