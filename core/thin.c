@@ -269,7 +269,14 @@ static int read_super(wo_thin_pool *p)
     return thin_fail(p, WO_ENOENT, "the pool holds no metadata snapshot");
   if (at && (rc = thin_read_meta(p, at, SB_XOR, b)) < 0)
     return rc;
-  parse_super(&p->sb, b);
+  if (at) {
+    /* a snapshot's space-map roots are zeroed (reserve_metadata_snap):
+     * the pool's sizes come from the live superblock */
+    wo_thin_sb live = p->sb;
+    parse_super(&p->sb, b);
+    p->sb.data_nr_blocks = live.data_nr_blocks;
+    p->sb.meta_nr_blocks = live.meta_nr_blocks;
+  }
   if ((rc = check_super(p, b)) < 0)
     return rc;
   if (p->sb.metadata_nr_blocks > have)

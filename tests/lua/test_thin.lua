@@ -125,6 +125,16 @@ t.ok("out of range message", err and err:find("beyond the 1024"), err)
 p, err, code = bad("count"):mappings(3)
 t.eq("impossible count is CORRUPT", code, "CORRUPT")
 t.ok("count message", err and err:find("claims 4000"), err)
+local snap = bad("held", { held = true })
+t.eq("metadata snapshot superblock", snap:super().blocknr, 2046)
+t.eq("snapshot devices", #snap:devices(), 4)
+t.eq("snapshot mappings", tc.expand(snap:mappings(2)), dump[2])
+t.eq("snapshot has no space map", select(3, snap:space_map()),
+  "UNSUPPORTED")
+t.eq("live superblock names the snapshot", bad("held"):super().held_root,
+  2046)
+t.eq("no snapshot to read", select(3, thin.open(meta, data,
+  { held = true })), "ENOENT")
 p, err, code = thin.open(data, data)
 t.eq("not a pool", code, "CORRUPT")
 t.eq("no such device", select(3, pool:mappings(9)), "ENOENT")
