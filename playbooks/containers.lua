@@ -36,7 +36,9 @@ A container whose config cannot be read still appears, with an error.]],
     end
   end,
   text = function(recs, write)
-    output.table(write, present.with_times(recs,
-      { "created", "started", "finished" }), COLUMNS, 60)
+    present.each_root(write, recs, function(list)
+      output.table(write, present.with_times(list,
+        { "created", "started", "finished" }), COLUMNS, 60)
+    end)
   end,
 }

@@ -69,10 +69,12 @@ also prints as a pseudo-Dockerfile rebuilt from its history.]],
     end
   end,
   text = function(recs, write)
-    output.table(write, rows(recs), COLUMNS, 60)
-    for _, img in ipairs(leaves(recs)) do
-      write("\n")
-      present.dockerfile(write, img)
-    end
+    present.each_root(write, recs, function(list)
+      output.table(write, rows(list), COLUMNS, 60)
+      for _, img in ipairs(leaves(list)) do
+        write("\n")
+        present.dockerfile(write, img)
+      end
+    end)
   end,
 }

@@ -5,6 +5,7 @@
 -- Caveats:
 -- - `state` is what the files say; a host that lost power leaves running
 --   containers marked running, with a pid that no longer exists.
+local images = require "whiteout.images"
 local util = require "whiteout.util"
 
 local M = {}
@@ -260,7 +261,33 @@ end
 
 
 -- The image layers under a container, top first, with role "image".
-local function image_layers(r, top, out)
+-- The image layers from the image config's diff ids, when the chain
+-- they make ends at top: then only each layer's cache-id is read (the
+-- chain ids follow from the diff ids).  Nil when they do not agree.
+local function layers_from_config(r, top, image_id, out)
+  local ch = image_id and r:image_chain(image_id)
+  local ids = ch and ch.chain_ids
+  if not ids or #ids == 0 or #ids > images.MAX_DEPTH
+     or ids[#ids] ~= top then
+    return nil
+  end
+  local list = {}
+  for i = #ids, 1, -1 do
+    local cache_id = r:cache_id(ids[i])
+    if not cache_id then return nil end
+    list[#list + 1] = { role = "image", cache_id = cache_id,
+      chain_id = ids[i], diff_id = ch.diff_ids[i] }
+  end
+  return table.move(list, 1, #list, #out + 1, out)
+end
+
+
+-- The image layers under a container, top first, with role "image":
+-- from the image config when it agrees with the layerdb, else by
+-- walking the layerdb's parent files down from top.
+local function image_layers(r, top, out, image_id)
+  local fast = top and layers_from_config(r, top, image_id, out)
+  if fast then return fast end
   for _, l in ipairs(top and r:layer_chain(top) or {}) do
     out[#out + 1] = { role = "image", cache_id = l.cache_id,
       chain_id = l.chain_id, diff_id = l.diff_id }
@@ -290,7 +317,7 @@ local function layerdb_layers(r, rec)
     if m.init_id then
       out[#out + 1] = { role = "init", cache_id = m.init_id }
     end
-    return image_layers(r, m.parent, out)
+    return image_layers(r, m.parent, out, rec.image_id)
   end
   return image_layers(r, image_top(r, rec), out)
 end

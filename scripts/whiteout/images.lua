@@ -102,6 +102,51 @@ local function install_layers(DataRoot)
     return hit
   end
 
+  --- The cache id of a layer (cached): its layerdb entry's cache-id,
+  -- read alone.  Nil, message when it cannot be read.
+  function DataRoot:cache_id(chain_id)
+    if type(chain_id) ~= "string" then
+      error("bad argument #1 to 'cache_id' (string expected)", 2)
+    end
+    local c = self.cache
+    c.cache_ids = c.cache_ids or {}
+    local hit = c.cache_ids[chain_id]
+    if hit == nil then
+      local l = c.layers and c.layers[chain_id]
+      hit = l and l.cache_id
+      if not hit and self.image_dir then
+        hit = self:read_id(self.image_dir .. "/layerdb/sha256/"
+          .. util.bare(chain_id) .. "/cache-id")
+      end
+      c.cache_ids[chain_id] = hit or false
+    end
+    return hit or nil
+  end
+
+  --- The diff ids and chain ids (bottom first) of an image config,
+  -- cached; nil when the config cannot be read (images() warns).
+  function DataRoot:image_chain(image_id)
+    if type(image_id) ~= "string" then
+      error("bad argument #1 to 'image_chain' (string expected)", 2)
+    end
+    local c = self.cache
+    c.image_chains = c.image_chains or {}
+    local hit = c.image_chains[image_id]
+    if hit == nil then
+      local hex = util.bare(image_id)
+      local cfg = self.image_dir and hex:match("^%x+$") and self:read_json(
+        self.image_dir .. "/imagedb/content/sha256/" .. hex)
+      local rootfs = cfg and nn(cfg.rootfs)
+      local diffs = type(rootfs) == "table" and nn(rootfs.diff_ids)
+      hit = false
+      if type(diffs) == "table" then
+        hit = { diff_ids = diffs, chain_ids = M.chain_ids(diffs) }
+      end
+      c.image_chains[image_id] = hit
+    end
+    return hit or nil
+  end
+
   --- The layers from chain_id down through each parent, top first,
   -- as plain tables {chain_id, diff_id, cache_id, parent}.  A
   -- loop or a chain deeper than MAX_DEPTH warns and is cut there; a
@@ -213,7 +258,8 @@ end
 -- An image record from its config (v2).
 local function image_record(r, hex, cfg, rel, text)
   local rec = { kind = "image", id = "sha256:" .. hex, source = r:where(rel),
-    created = str(cfg.created), author = str(cfg.author),
+    data_root = r:where(""), created = str(cfg.created),
+    author = str(cfg.author),
     architecture = str(cfg.architecture), os = str(cfg.os),
     variant = str(cfg.variant), docker_version = str(cfg.docker_version),
     container = str(cfg.container), comment = str(cfg.comment),
@@ -255,7 +301,8 @@ local function load_image(r, hex)
       or code == "ENOENT" and "image config missing" or err
     r:warn(rel, "%s", why)
     return { kind = "image", id = "sha256:" .. hex, source = r:where(rel),
-             error = why, history = {}, diff_ids = {} }
+             data_root = r:where(""), error = why, history = {},
+             diff_ids = {} }
   end
   local rec = image_record(r, hex, cfg, rel, text)
   add_metadata(r, rec, hex)
@@ -312,7 +359,8 @@ local function v1_image(r, id, tags)
   local cfg, err = r:read_json(rel)
   local t = tags[id] or { tags = {}, digests = {} }
   local rec = { kind = "image", id = id, source = r:where(rel),
-    tags = t.tags, digests = t.digests, history = {}, diff_ids = {} }
+    data_root = r:where(""), tags = t.tags, digests = t.digests,
+    history = {}, diff_ids = {} }
   if not cfg then
     r:warn(rel, "%s", err)
     rec.error = err
@@ -325,9 +373,9 @@ local function v1_image(r, id, tags)
   config_fields(rec, cfg.config)
   local cc = nn(cfg.container_config)
   local by = type(cc) == "table" and nn(cc.Cmd)
-  rec.history = { { created = rec.created, empty_layer = false,
-    created_by = type(by) == "table" and table.concat(by, " ") or nil } }
-  rec.size = math.tointeger(tonumber(r:read_id("graph/" .. id
+  rec.own_history = { created = rec.created, empty_layer = false,
+    created_by = type(by) == "table" and table.concat(by, " ") or nil }
+  rec.layer_size = math.tointeger(tonumber(r:read_id("graph/" .. id
     .. "/layersize") or "")) or math.tointeger(nn(cfg.Size))
   return rec
 end
@@ -347,11 +395,25 @@ local function v1_chain(r, by, id)
       break
     end
     seen[id] = true
-    out[#out + 1] = { cache_id = id, size = by[id].size,
+    out[#out + 1] = { cache_id = id, size = by[id].layer_size,
                       parent = by[id].parent }
     id = by[id].parent
   end
   return out
+end
+
+
+-- A v1 image's layers, size (all its layers, as `docker images` shows)
+-- and history (each layer's own entry, oldest first).
+local function v1_stack(r, by, rec)
+  rec.layers = v1_chain(r, by, rec.id)
+  local size, history = 0, {}
+  for i = #rec.layers, 1, -1 do
+    local img = by[rec.layers[i].cache_id]
+    size = size + (img.layer_size or 0)
+    history[#history + 1] = img.own_history
+  end
+  rec.size, rec.history = size, history
 end
 
 
@@ -367,7 +429,8 @@ local function v1_images(r)
       list[#list + 1], by[e.name] = rec, rec
     end
   end
-  for _, rec in ipairs(list) do rec.layers = v1_chain(r, by, rec.id) end
+  for _, rec in ipairs(list) do v1_stack(r, by, rec) end
+  for _, rec in ipairs(list) do rec.own_history = nil end
   return list
 end
 

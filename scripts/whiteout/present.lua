@@ -60,6 +60,36 @@ local function nested_columns(rows)
 end
 
 
+--- Records grouped by data root, in the order roots first appear: a
+-- list of {root = path, recs = list}.  Lets a text view head each
+-- group when a host held several data roots.
+function M.by_root(recs)
+  local groups, at = {}, {}
+  for _, r in ipairs(recs) do
+    local key = r.data_root or ""
+    if not at[key] then
+      at[key] = #groups + 1
+      groups[#groups + 1] = { root = key, recs = {} }
+    end
+    table.insert(groups[at[key]].recs, r)
+  end
+  return groups
+end
+
+
+--- Writes each data root's records with fn(recs), under a "# data root
+-- PATH" line when there are several.
+function M.each_root(write, recs, fn)
+  local groups = M.by_root(recs)
+  for i, g in ipairs(groups) do
+    if #groups > 1 then
+      write(i > 1 and "\n" or "", "# data root ", g.root, "\n")
+    end
+    fn(g.recs)
+  end
+end
+
+
 --- Copies of records with the named fields turned into short times.
 function M.with_times(recs, fields)
   local out = {}

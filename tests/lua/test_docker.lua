@@ -154,3 +154,22 @@ t.raises("state_string bad argument",
   function() containers.state_string(nil) end, "bad argument")
 t.raises("command_line bad argument",
   function() containers.command_line(1) end, "bad argument")
+
+-- A host folder with two data roots: both reported, each record's
+-- source as the host sees it.
+local host = t.tmp("docker-host")
+assert(os.execute(("mkdir -p %s/var/lib %s/home/ann/.local/share && "
+  .. "cp -a %s %s/var/lib/docker && cp -a %s %s/home/ann/.local/share/"
+  .. "docker"):format(host, host, dir, host, dir, host)))
+local hev = assert(evidence.open({ host }))
+t.eq("host: two data roots", #hev.roots, 2)
+local srcs = {}
+for i, r in ipairs(hev.roots) do
+  srcs[i] = r:container("web").source:match("^(.-)/containers/")
+end
+table.sort(srcs)
+t.eq("host: sources as the host sees them", srcs,
+  { "/home/ann/.local/share/docker", "/var/lib/docker" })
+t.eq("host: volume source under the data root",
+  hev.roots[1]:container("web").mounts[1].source:match("volumes/.*$"),
+  "volumes/webdata/_data")

@@ -79,17 +79,20 @@ t.ok("broken container listed with error", found and found.error, found
   and found.error)
 
 -- A parent chain that loops: base's parent is the app layer above it.
+-- Containers take their stack from the image config when it agrees with
+-- the layerdb; the images' own chains meet the loop.
 local function chain_case(name, sh, word)
   local d, w, r = broken(name, sh, function(r)
     local web = r:container("web")
     return { web = web, intruder = r:container("intruder"),
-             all = r:containers() }
+             all = r:containers(), images = r:images() }
   end)
   t.eq(name .. ": one warning", #w, 1)
   t.ok(name .. ": names the layer folder", (w[1] or ""):find(d .. "/" .. IMG
     .. "/layerdb/sha256/", 1, true), w[1])
   t.ok(name .. ": says why", (w[1] or ""):find(word, 1, true), w[1])
   t.eq(name .. ": every container out", #r.all, 6)
+  t.eq(name .. ": every image out", #r.images, 2)
   return r
 end
 local app_chain = "$(cat " .. IMG .. "/layerdb/mounts/" .. WEB .. "/parent)"
