@@ -138,6 +138,12 @@ function M.keyvalue(write, rec, order)
       nested[#nested + 1] = k
     elseif v ~= "" and not (type(v) == "table" and next(v) == nil) then
       local text = M.safe(inline(v), true)
+      if #text > 60 and type(v) == "table" and #v > 1 then
+        -- a long list (env, masked paths): one item a line
+        local items = {}
+        for i, x in ipairs(v) do items[i] = M.safe(inline(x), true) end
+        text = table.concat(items, "\n")
+      end
       write(("%-18s %s\n"):format(k, (text:gsub("\n", "\n"
         .. (" "):rep(19)))))
     end
