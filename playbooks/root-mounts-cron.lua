@@ -68,14 +68,17 @@ monthly}/*, etc/crontabs/*, var/spool/cron/**, etc/anacrontab, systemd
 timers; where "layer"), the host's file system through each bind when the
 evidence holds it (where "host", with host_path and the path the
 container used, flagged in_lifetime when a time falls inside the
-container's life), whiteouts in those places (where "deleted") and log
-lines that touch cron (where "log"). Given only a data root, a "note"
-record and a warning say that the host's files are not in the evidence.]],
+container's life), whiteouts in those places (where "deleted"; with a
+host disk image, also names deleted from the host's cron folders, with
+what their inodes still hold) and log lines that touch cron (where
+"log"). Given only a data root, a "note" record and a warning say that
+the host's files are not in the evidence.]],
   categories = { "safe", "investigation" },
   args = ARGS,
   usage = [[
 whiteout run root-mounts-cron -e /mnt/host            # the host's root
 whiteout run root-mounts-cron -e /mnt/host --arg host=lifetime
+whiteout run root-mounts-cron -e host-disk.img        # no mount needed
 whiteout run root-mounts-cron -e ./var-lib-docker     # data root only
 whiteout run root-mounts-cron -e /mnt/host --format json]],
   sample = report.unwrap [[
