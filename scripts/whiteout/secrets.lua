@@ -106,12 +106,20 @@ function M.shapes(value)
 end
 
 
+-- Values that are settings, not secrets, whatever the name says
+-- (TOKENIZERS_PARALLELISM=false, AUTH_ENABLED=yes).
+M.SETTINGS = { ["true"] = true, ["false"] = true, yes = true, no = true,
+  on = true, off = true, ["0"] = true, ["1"] = true, none = true,
+  null = true, disabled = true, enabled = true }
+
+
 --- Judges a name and its value.  Returns the list of reasons, empty when
 -- neither looks like a secret.  An empty value is never a secret.
 function M.judge(name, value)
   if type(value) ~= "string" or value == "" then return {} end
   local why = M.shapes(value)
-  if name and M.name_says_secret(name) then
+  if name and M.name_says_secret(name) and not M.SETTINGS[value:lower()]
+  then
     table.insert(why, 1, "name")
   end
   return why

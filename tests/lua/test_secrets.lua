@@ -30,6 +30,8 @@ local no = {
   { "DB_PASSWORD", "" },
   { "org.opencontainers.image.title", "fruit-basket" },
   { "DESC", "ThisIsALongCamelCaseIdentifierName" },
+  { "TOKENIZERS_PARALLELISM", "false" },
+  { "AUTH_ENABLED", "yes" },
 }
 for _, c in ipairs(no) do
   t.eq("not secret: " .. c[1], s.judge(c[1], c[2]), {})
