@@ -51,6 +51,9 @@ end
 
 --- Warns about one file of the data root: "path: message".
 function DataRoot:warn(rel, fmt, ...)
+  if type(fmt) ~= "string" then
+    error("bad argument #2 to 'warn' (format string expected)", 2)
+  end
   local msg = select("#", ...) > 0 and fmt:format(...) or fmt
   log.warn("%s: %s", self:where(rel), msg)
 end
@@ -61,6 +64,9 @@ end
 -- is read through a Source at the store, made once, so that resolving
 -- its path walks two components instead of six.
 function DataRoot:store_of(rel)
+  if type(rel) ~= "string" then
+    error("bad argument #1 to 'store_of' (string expected)", 2)
+  end
   local store, tail = rel:match("^(.+)/([^/]+/[^/]+)$")
   if not store then return self.src, rel end
   local subs = self.cache.stores
@@ -102,6 +108,9 @@ end
 --- Reads and decodes a small JSON file.  Returns the value, or nil,
 -- message, code; code "ENOENT" when the file is absent.
 function DataRoot:read_json(rel, cap)
+  if type(rel) ~= "string" then
+    error("bad argument #1 to 'read_json' (string expected)", 2)
+  end
   local text, err, code = self:read_capped(rel, cap or M.CAP.config)
   if not text then return nil, err, code end
   local v, jerr = util.json_decode(text)
@@ -117,6 +126,9 @@ end
 --- Reads a one-line id file (mount-id, cache-id, parent, diff): the
 -- trimmed text, or nil, message, code.
 function DataRoot:read_id(rel)
+  if type(rel) ~= "string" then
+    error("bad argument #1 to 'read_id' (string expected)", 2)
+  end
   -- one bounded read, no lstat first: an id file is read thousands of
   -- times per run, and cap + 1 bytes tell a file too long for an id
   local src, tail = self:store_of(rel)
@@ -137,6 +149,9 @@ end
 --- Names in a folder of the data root (sorted), or an empty list and
 -- the message when it cannot be listed.
 function DataRoot:list(rel)
+  if type(rel) ~= "string" then
+    error("bad argument #1 to 'list' (string expected)", 2)
+  end
   local it, err, code = self.src:dir(rel)
   local out = {}
   if not it then return out, err, code end
@@ -227,6 +242,9 @@ end
 -- Docker resolves short ids.  Returns it, or nil and why: none, or an
 -- ambiguous prefix with its candidates named.
 function DataRoot:by_prefix(list, hex, kind, ref)
+  if type(list) ~= "table" or type(hex) ~= "string" then
+    error("bad argument to 'by_prefix' (list and hex prefix expected)", 2)
+  end
   local hits = {}
   for _, v in ipairs(list) do
     local id = util.bare(v.id)

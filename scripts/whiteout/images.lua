@@ -327,6 +327,19 @@ local function add_layers(r, rec)
 end
 
 
+-- The storage driver's own layer list for an image, when it has one.
+local function driver_layers(r, rec)
+  local d = r.driver
+  if not (d and type(d.image_layers) == "function") then return end
+  local ok, layers = pcall(d.image_layers, r, rec)
+  if ok and type(layers) == "table" then
+    rec.layers = layers
+  elseif not ok then
+    r:warn(r.image_dir, "driver %s: image %s: %s", d.name, rec.id, layers)
+  end
+end
+
+
 -- Every v2 image: the configs in imagedb plus ids only tagged.
 local function v2_images(r)
   local dir = r.image_dir .. "/imagedb/content/sha256"
@@ -348,6 +361,7 @@ local function v2_images(r)
     local t = tags[rec.id] or { tags = {}, digests = {} }
     rec.tags, rec.digests = t.tags, t.digests
     add_layers(r, rec)
+    driver_layers(r, rec)
   end
   return list
 end

@@ -22,7 +22,9 @@ end
 --- Text safe for a terminal: control characters (escape sequences a
 -- container printed, say) shown as \xNN; newlines kept when keep_nl.
 function M.safe(s, keep_nl)
-  if type(s) ~= "string" then return s end
+  if type(s) ~= "string" then
+    error("bad argument #1 to 'safe' (string expected)", 2)
+  end
   return (s:gsub("[%c\127]", function(c)
     if keep_nl and c == "\n" then return c end
     return ("\\x%02x"):format(c:byte())
@@ -64,6 +66,9 @@ end
 -- list of {root = path, recs = list}.  Lets a text view head each
 -- group when a host held several data roots.
 function M.by_root(recs)
+  if type(recs) ~= "table" then
+    error("bad argument #1 to 'by_root' (table expected)", 2)
+  end
   local groups, at = {}, {}
   for _, r in ipairs(recs) do
     local key = r.data_root or ""
@@ -92,6 +97,9 @@ end
 
 --- Copies of records with the named fields turned into short times.
 function M.with_times(recs, fields)
+  if type(recs) ~= "table" or type(fields) ~= "table" then
+    error("bad argument to 'with_times' (records and fields expected)", 2)
+  end
   local out = {}
   for i, r in ipairs(recs) do
     local c = {}
@@ -124,6 +132,9 @@ end
 --- Writes a record as "key  value" lines; lists of tables (layers,
 -- mounts, history) as indented tables under their key.
 function M.keyvalue(write, rec, order)
+  if type(write) ~= "function" or type(rec) ~= "table" then
+    error("bad argument to 'keyvalue' (writer and record expected)", 2)
+  end
   local keys, seen = {}, {}
   for _, k in ipairs(order or {}) do
     if rec[k] ~= nil then keys[#keys + 1] = k; seen[k] = true end
@@ -186,6 +197,9 @@ end
 
 --- Writes an image's history as a pseudo-Dockerfile, oldest first.
 function M.dockerfile(write, img)
+  if type(write) ~= "function" or type(img) ~= "table" then
+    error("bad argument to 'dockerfile' (writer and image expected)", 2)
+  end
   local name = img.tags and img.tags[1] or util.bare(img.id):sub(1, 12)
   write("# ", name, "  (", img.id, ")\n")
   for _, h in ipairs(img.history or {}) do

@@ -148,6 +148,23 @@ t.raises("where bad argument", function() root:where(nil) end,
   "bad argument")
 t.raises("logs bad argument", function() root:logs(nil) end,
   "bad argument")
+t.raises("cache_id bad argument", function() root:cache_id(1) end,
+  "bad argument")
+t.raises("image_chain bad argument", function() root:image_chain() end,
+  "bad argument")
+t.raises("store_of bad argument", function() root:store_of() end,
+  "bad argument")
+t.raises("read_json bad argument", function() root:read_json(1) end,
+  "bad argument")
+t.raises("read_id bad argument", function() root:read_id() end,
+  "bad argument")
+t.raises("list bad argument", function() root:list() end, "bad argument")
+t.raises("by_prefix bad argument", function() root:by_prefix() end,
+  "bad argument")
+t.raises("warn bad argument", function() root:warn("x") end,
+  "bad argument")
+t.eq("is_root", { docker.is_root({}), docker.is_root(root) },
+  { false, true })
 t.raises("chain_ids bad argument", function() images.chain_ids("x") end,
   "bad argument")
 t.raises("state_string bad argument",
@@ -173,3 +190,26 @@ t.eq("host: sources as the host sees them", srcs,
 t.eq("host: volume source under the data root",
   hev.roots[1]:container("web").mounts[1].source:match("volumes/.*$"),
   "volumes/webdata/_data")
+
+-- A storage driver with its own stacks replaces the layerdb's.
+local drivers = require "whiteout.drivers"
+local ddir = t.tmp("docker-fake-driver")
+local f = assert(io.open(ddir .. "/overlay2.lua", "w"))
+f:write([[
+return { description = "a test driver", detect = function() return true end,
+  layer_dir = function(root, cache_id) return "overlay2/" .. cache_id end,
+  container_layers = function(root, c)
+    return { { role = "rw", cache_id = "from-driver-" .. c.name } }
+  end,
+  image_layers = function(root, img) return { { cache_id = "img" } } end }
+]])
+f:close()
+drivers.setup("scripts/drivers", ddir, nil)
+local dev = assert(evidence.open({ dir }))
+t.eq("test driver chosen", dev.roots[1].driver.path, ddir .. "/overlay2.lua")
+t.eq("driver container_layers used",
+  dev.roots[1]:container("web").layers,
+  { { role = "rw", cache_id = "from-driver-web" } })
+t.eq("driver image_layers used",
+  dev.roots[1]:image("sample/app:2.0").layers, { { cache_id = "img" } })
+drivers.setup("scripts/drivers", nil, nil)

@@ -78,6 +78,18 @@ t.eq("buildkit instruction", present.instruction({ created_by =
   "RUN /bin/sh -c make # buildkit" }), "RUN /bin/sh -c make")
 t.eq("imported layer", present.instruction({ comment = "imported" }),
   "FROM scratch  # imported")
+t.raises("safe bad argument", function() present.safe(1) end,
+  "bad argument")
+t.raises("with_times bad argument", function() present.with_times() end,
+  "bad argument")
+t.raises("by_root bad argument", function() present.by_root() end,
+  "bad argument")
+t.raises("keyvalue bad argument", function() present.keyvalue() end,
+  "bad argument")
+t.raises("dockerfile bad argument", function() present.dockerfile(print)
+  end, "bad argument")
+t.eq("by_root groups", #present.by_root({ { data_root = "/a" },
+  { data_root = "/b" }, { data_root = "/a" } }), 2)
 t.raises("time bad argument", function() present.time(5) end,
   "bad argument")
 t.raises("instruction bad argument", function() present.instruction() end,
