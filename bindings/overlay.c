@@ -254,6 +254,25 @@ static int o_layer_of(lua_State *L)
 }
 
 
+/* overlay.locate(union, path) -> 1-based layer index, and the path in
+ * that layer ("/..."), which differs under a renamed folder. */
+static int o_locate(lua_State *L)
+{
+  wo_src *s = wofs_check(L, 1);
+  const char *path = luaL_checkstring(L, 2);
+  char canon[WO_PATH_MAX], local[WO_PATH_MAX];
+  int rc;
+  luaL_argcheck(L, wo_is_union(s), 1, "not a union");
+  if ((rc = wo_resolve(s, path, 0, canon)) < 0)
+    return wofs_fail(L, s, rc, "cannot resolve", path);
+  if ((rc = wo_union_locate(s, canon, local)) < 0)
+    return wofs_fail(L, s, rc, "cannot look up", canon);
+  lua_pushinteger(L, rc + 1);
+  lua_pushfstring(L, "/%s", local);
+  return 2;
+}
+
+
 /* The walk over a union: depth first, names sorted (the merge sorts
  * them), each entry's stat with its layer. */
 typedef struct witem {
@@ -433,7 +452,8 @@ static int o_is_union(lua_State *L)
 
 static const luaL_Reg overlay_funcs[] = {
   {"union", o_union}, {"classify", o_classify}, {"entries", o_entries},
-  {"dirflags", o_dirflags}, {"layer_of", o_layer_of}, {"walk", o_walk},
+  {"dirflags", o_dirflags}, {"layer_of", o_layer_of},
+  {"locate", o_locate}, {"walk", o_walk},
   {"flush", o_flush}, {"is_union", o_is_union}, {NULL, NULL}
 };
 

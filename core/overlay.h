@@ -88,6 +88,11 @@ wo_src *wo_union_open(wo_src **layers, int n, unsigned mask, char *err);
  * canonical path, or a negative error. */
 int wo_union_layer_of(wo_src *u, const char *path);
 
+/* For a union: the layer index supplying the canonical path (or a
+ * negative error) and the path in that layer (local, WO_PATH_MAX
+ * bytes), which differs under a renamed directory. */
+int wo_union_locate(wo_src *u, const char *path, char *local);
+
 /* True when s is a union made by wo_union_open. */
 int wo_is_union(wo_src *s);
 

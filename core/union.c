@@ -3,9 +3,14 @@
  * whiteouts and opaque directories honoured) and the merge is cached, so
  * a walk costs one readdir per layer directory and one lstat per entry.
  *
- * Caveats: renamed directories (overlay.redirect on a directory with
- * layers below) fail with WO_EUNSUP; fuse-overlayfs' override_stat is
- * not applied; stat shows the topmost layer's inode, as without xino. */
+ * A renamed directory (overlay.redirect, "name" or "/abs/path") takes
+ * its lower part from the redirect's path, as the kernel's
+ * redirect_dir=follow does, so each merged directory keeps, for every
+ * layer it spans, its path in that layer.
+ *
+ * Caveats: fuse-overlayfs' override_stat is not applied; stat shows the
+ * topmost layer's inode, as without xino; the origin xattr is not used
+ * to check a redirect (the kernel's verify option). */
 #define _GNU_SOURCE
 #include <stdio.h>
 #include <stdlib.h>
@@ -34,6 +39,14 @@ typedef struct ov_ent {
   uint64_t ino;
 } ov_ent;
 
+/* The layers a directory spans, each with its path there: NULL for
+ * the directory's own path, else where a rename (redirect) put it. */
+typedef struct span {
+  uint16_t *l;
+  char **p;
+  size_t n, cap;
+} span;
+
 typedef struct ov_dir {
   struct ov_dir *next;
   uint64_t hash;
@@ -42,6 +55,7 @@ typedef struct ov_dir {
   uint16_t *lay;
   ov_ent *ents;
   size_t n;
+  span sp;           /* the layers read for this directory */
 } ov_dir;
 
 typedef struct un_src {
@@ -80,8 +94,59 @@ static uint64_t hash_path(const char *p)
 }
 
 
+static void span_cut(span *s, size_t n)
+{
+  while (s->n > n)
+    free(s->p[--s->n]);
+}
+
+
+static void span_free(span *s)
+{
+  span_cut(s, 0);
+  free(s->l);
+  free(s->p);
+  s->l = NULL;
+  s->p = NULL;
+  s->cap = 0;
+}
+
+
+/* Adds a layer and its path (copied; NULL for the directory's own). */
+static int span_add(span *s, int layer, const char *path)
+{
+  if (s->n == s->cap) {
+    size_t cap = s->cap ? s->cap * 2 : 8;
+    uint16_t *l = realloc(s->l, cap * sizeof *l);
+    char **p = l ? realloc(s->p, cap * sizeof *p) : NULL;
+    if (l)
+      s->l = l;
+    if (!p)
+      return WO_ENOMEM;
+    s->p = p;
+    s->cap = cap;
+  }
+  s->p[s->n] = NULL;
+  if (path && !(s->p[s->n] = strdup(path)))
+    return WO_ENOMEM;
+  s->l[s->n++] = (uint16_t)layer;
+  return WO_OK;
+}
+
+
+/* The path in layer of the directory d (own path when not renamed). */
+static const char *dir_path_in(const ov_dir *d, int layer)
+{
+  for (size_t k = 0; k < d->sp.n; k++)
+    if (d->sp.l[k] == layer)
+      return d->sp.p[k] ? d->sp.p[k] : d->path;
+  return d->path;
+}
+
+
 static void free_dir(ov_dir *d)
 {
+  span_free(&d->sp);
   free(d->path);
   free(d->pool);
   free(d->lay);
@@ -248,21 +313,17 @@ static int on_entry(void *arg, const char *name, int type, uint64_t ino)
 
 /* Reads one layer's part of the directory; sets *last when nothing
  * below this layer shows (opaque). */
-static int merge_layer(merge *m, int layer, int *last)
+static int merge_layer(merge *m, int layer, int *last, char *redirect)
 {
   un_src *u = m->u;
   wo_src *l = u->layers[layer];
-  char redirect[WO_PATH_MAX];
   int rc = wo_ov_xattr_flags(l, m->path, u->mask, &m->dirflags, NULL,
                              redirect);
   if (rc < 0)
     return layer_fail(u, layer, rc);
-  if ((m->dirflags & WO_OVF_REDIRECT) && !(m->dirflags & WO_OVF_OPAQUE) &&
-      layer < u->n - 1)
-    return wo_src_fail(&u->base, WO_EUNSUP, "directory '/%s' in layer %d "
-                       "was renamed (overlay redirect to '%s'): renamed "
-                       "directories are not supported", m->path, layer,
-                       redirect);
+  /* an opaque directory hides what is below, renamed or not */
+  if (!(m->dirflags & WO_OVF_REDIRECT) || (m->dirflags & WO_OVF_OPAQUE))
+    redirect[0] = '\0';
   m->layer = layer;
   m->opaque = 0;
   m->rc = WO_OK;
@@ -344,17 +405,92 @@ static int build_entries(merge *m, ov_dir *d)
 }
 
 
-/* Merges the directory path spanning layers lays[0..nl). */
-static int merge_dir(un_src *u, const char *path, const uint16_t *lays,
-                     size_t nl, ov_dir **out)
+/* A layer below a renamed directory, at the redirect's path T: a
+ * folder joins the span (1 = go on), nothing there skips the layer
+ * (1), anything else ends the lower part (0). */
+static int lower_at(un_src *u, span *s, int layer, const char *t, int *rc)
 {
+  wo_stat st;
+  int r = wo_lstat(u->layers[layer], t, &st);
+  if (r == WO_ENOENT)
+    return 1;
+  if (r < 0 || st.type != WO_T_DIR)
+    return 0;
+  *rc = span_add(s, layer, t);
+  return *rc == WO_OK;
+}
+
+
+/* Whether a redirect's value is a path we follow: "/a/b" or a name,
+ * without empty, "." or ".." parts. */
+static int redirect_ok(const char *r)
+{
+  const char *p = r[0] == '/' ? r + 1 : r;
+  if (!*p || (r[0] != '/' && strchr(r, '/')))
+    return 0;
+  while (*p) {
+    size_t len = strcspn(p, "/");
+    if (len == 0 || (len == 1 && p[0] == '.') ||
+        (len == 2 && p[0] == '.' && p[1] == '.'))
+      return 0;
+    p += len + (p[len] == '/');
+  }
+  return r[strlen(r) - 1] != '/';
+}
+
+
+/* Replaces the span after index i, whose layer holds a directory
+ * renamed from r, by the layers below that hold r: an absolute r from
+ * the root of each, a name in each layer's copy of the parent (ps, the
+ * parent's span; pp its path). */
+static int follow_redirect(un_src *u, span *s, size_t i, const char *r,
+                           const span *ps, const char *pp)
+{
+  char t[WO_PATH_MAX];
+  int li = s->l[i], rc = WO_OK;
+  if (!redirect_ok(r))
+    return wo_src_fail(&u->base, WO_ECORRUPT, "layer %d: overlay redirect "
+                       "'%s' is no path to follow", li, r);
+  span_cut(s, i + 1);
+  if (r[0] == '/') {
+    for (int j = li + 1; j < u->n && lower_at(u, s, j, r + 1, &rc); j++)
+      ;
+    return rc;
+  }
+  for (size_t k = 0; k < ps->n; k++) {
+    const char *base = ps->p[k] ? ps->p[k] : pp;
+    if (ps->l[k] <= li)
+      continue;
+    if (snprintf(t, sizeof t, "%s%s%s", base, base[0] ? "/" : "", r) >=
+        (int)sizeof t || !lower_at(u, s, ps->l[k], t, &rc))
+      break;
+  }
+  return rc;
+}
+
+
+/* Merges the directory path over the span s (taken over), following
+ * renames; ps and pp are its parent's span and path. */
+static int merge_dir(un_src *u, const char *path, span *s,
+                     const span *ps, const char *pp, ov_dir **out)
+{
+  char redirect[WO_PATH_MAX];
   merge m = {0};
   ov_dir *d = calloc(1, sizeof *d);
   int rc = d ? WO_OK : WO_ENOMEM, last = 0;
+  size_t i;
   m.u = u;
-  m.path = path;
-  for (size_t i = 0; rc == WO_OK && i < nl && !last; i++)
-    rc = merge_layer(&m, lays[i], &last);
+  for (i = 0; rc == WO_OK && i < s->n && !last; i++) {
+    m.path = s->p[i] ? s->p[i] : path;
+    rc = merge_layer(&m, s->l[i], &last, redirect);
+    if (rc == WO_OK && !last && redirect[0] && path[0])
+      rc = follow_redirect(u, s, i, redirect, ps, pp);
+  }
+  span_cut(s, i);
+  if (d)
+    d->sp = *s;
+  else
+    span_free(s);
   if (rc == WO_OK) {
     qsort_r(m.c, m.nc, sizeof *m.c, cmp_cand, m.pool);
     rc = build_entries(&m, d);
@@ -362,6 +498,7 @@ static int merge_dir(un_src *u, const char *path, const uint16_t *lays,
   if (rc == WO_OK && !(d->path = strdup(path)))
     rc = WO_ENOMEM;
   free(m.c);
+  memset(s, 0, sizeof *s);
   if (rc < 0) {
     free(m.pool);
     if (d)
@@ -417,39 +554,62 @@ static int lookup(un_src *u, const char *path, ov_dir **dir, ov_ent **e)
 }
 
 
+/* The span of a child directory (its entry e in the merged parent pd,
+ * named name), and a copy of the parent's span for its renames. */
+static int child_span(const ov_dir *pd, const ov_ent *e, const char *name,
+                      span *s, span *ps)
+{
+  char t[WO_PATH_MAX];
+  int rc = WO_OK;
+  for (size_t k = 0; rc == WO_OK && k < e->nlays; k++) {
+    int l = pd->lay[e->lays + k];
+    const char *base = dir_path_in(pd, l);
+    /* a layer where the parent sits elsewhere keeps the child there too */
+    if (base == pd->path)
+      rc = span_add(s, l, NULL);
+    else if (snprintf(t, sizeof t, "%s/%s", base, name) >= (int)sizeof t)
+      rc = WO_ERANGE;
+    else
+      rc = span_add(s, l, t);
+  }
+  for (size_t k = 0; rc == WO_OK && k < pd->sp.n; k++)
+    rc = span_add(ps, pd->sp.l[k], pd->sp.p[k]);
+  return rc;
+}
+
+
 /* The merged directory at a canonical path, from the cache or merged
  * now from its parent's record of the layers it spans. */
 static int get_dir(un_src *u, const char *path, ov_dir **out)
 {
   uint64_t h = hash_path(path);
-  uint16_t *lays;
-  size_t nl;
+  span s = {0}, ps = {0};
+  const char *slash = strrchr(path, '/');
+  char *pp = strndup(path, slash ? (size_t)(slash - path) : 0);
   ov_dir *pd, *d = NULL;
   ov_ent *e;
-  int rc;
-  if ((*out = cache_find(u, path, h)))
+  int rc = pp ? WO_OK : WO_ENOMEM;
+  if ((*out = cache_find(u, path, h))) {
+    free(pp);
     return WO_OK;
-  if (path[0]) {
-    if ((rc = lookup(u, path, &pd, &e)) < 0)
-      return rc;
-    if (e->type != WO_T_DIR)
-      return wo_src_fail(&u->base, WO_ENOTDIR, "'/%s' is not a directory",
-                         path);
-    nl = e->nlays;
-    if (!(lays = malloc(nl * sizeof *lays)))
-      return WO_ENOMEM;
-    memcpy(lays, pd->lay + e->lays, nl * sizeof *lays);
-  } else {
-    nl = (size_t)u->n;
-    if (!(lays = malloc((nl ? nl : 1) * sizeof *lays)))
-      return WO_ENOMEM;
-    for (size_t i = 0; i < nl; i++)
-      lays[i] = (uint16_t)i;
   }
-  rc = merge_dir(u, path, lays, nl, &d);
-  free(lays);
+  if (rc == WO_OK && path[0] && (rc = lookup(u, path, &pd, &e)) == WO_OK) {
+    if (e->type != WO_T_DIR)
+      rc = wo_src_fail(&u->base, WO_ENOTDIR, "'/%s' is not a directory",
+                       path);
+    else
+      rc = child_span(pd, e, slash ? slash + 1 : path, &s, &ps);
+  }
+  for (int i = 0; rc == WO_OK && !path[0] && i < u->n; i++)
+    rc = span_add(&s, i, NULL);
+  if (rc == WO_OK)
+    rc = merge_dir(u, path, &s, &ps, pp, &d);
+  span_free(&s);
+  span_free(&ps);
+  free(pp);
   if (rc < 0)
-    return rc;
+    return rc == WO_ENOMEM ? wo_src_fail(&u->base, rc, "out of memory")
+                           : rc;
   if (u->nnames + d->n > CACHE_NAMES_MAX)
     wo_union_flush(&u->base);
   if ((rc = cache_put(u, d)) < 0)
@@ -459,25 +619,42 @@ static int get_dir(un_src *u, const char *path, ov_dir **out)
 }
 
 
-/* The layer supplying a canonical path; the root comes from the top. */
-static int layer_of(un_src *u, const char *path)
+/* The layer supplying a canonical path, and the path there (local,
+ * WO_PATH_MAX bytes: not the same under a renamed directory); the
+ * root comes from the top. */
+static int locate(un_src *u, const char *path, char *local)
 {
+  const char *slash = strrchr(path, '/'), *base;
   ov_dir *d;
   ov_ent *e;
   int rc;
+  local[0] = '\0';
   if (!path[0])
     return u->n ? 0 : WO_ENOENT;
   if ((rc = lookup(u, path, &d, &e)) < 0)
     return rc;
+  base = dir_path_in(d, e->layer);
+  if (base == d->path)
+    snprintf(local, WO_PATH_MAX, "%s", path);
+  else if (snprintf(local, WO_PATH_MAX, "%s/%s", base, slash ? slash + 1 :
+                    path) >= WO_PATH_MAX)
+    return wo_src_fail(&u->base, WO_ERANGE, "path too long");
   return e->layer;
+}
+
+
+int wo_union_locate(wo_src *s, const char *path, char *local)
+{
+  if (!wo_is_union(s))
+    return WO_EINVAL;
+  return locate((un_src *)s, path, local);
 }
 
 
 int wo_union_layer_of(wo_src *s, const char *path)
 {
-  if (!wo_is_union(s))
-    return WO_EINVAL;
-  return layer_of((un_src *)s, path);
+  char local[WO_PATH_MAX];
+  return wo_union_locate(s, path, local);
 }
 
 
@@ -494,14 +671,15 @@ static void empty_root(wo_stat *st)
 static int u_lstat(wo_src *s, const char *path, wo_stat *st)
 {
   un_src *u = (un_src *)s;
-  int l = layer_of(u, path), rc;
+  char local[WO_PATH_MAX];
+  int l = locate(u, path, local), rc;
   if (l == WO_ENOENT && !path[0]) {
     empty_root(st);
     return WO_OK;
   }
   if (l < 0)
     return l;
-  if ((rc = wo_lstat(u->layers[l], path, st)) < 0)
+  if ((rc = wo_lstat(u->layers[l], local, st)) < 0)
     return layer_fail(u, l, rc);
   return WO_OK;
 }
@@ -550,28 +728,57 @@ static int u_readdir(wo_src *s, const char *path, wo_dirent_fn fn,
 }
 
 
-/* A metacopy file's data lives in the first lower layer holding a
- * regular file at its redirect (absolute) or at its own path. */
+/* Opens the first regular file at p in layer i; 1 when nothing is
+ * there (look further down), 0 with rc set otherwise. */
+static int data_in(un_src *u, int i, const char *p, wo_file **f, int *rc)
+{
+  wo_stat st;
+  int r = wo_lstat(u->layers[i], p, &st);
+  if (r == WO_ENOENT)
+    return 1;
+  *rc = r < 0 ? layer_fail(u, i, r) : st.type != WO_T_REG ? WO_ECORRUPT
+        : wo_open(u->layers[i], p, f);
+  if (*rc < 0 && *rc != WO_ECORRUPT)
+    layer_fail(u, i, *rc);
+  return 0;
+}
+
+
+/* A metacopy file's data lives below: at its redirect (absolute, from
+ * each lower layer's root) or at its name in the layers its folder
+ * spans below l. */
 static int open_metacopy(un_src *u, int l, const char *path,
                          const char *redirect, wo_file **f)
 {
-  const char *dp = redirect[0] == '/' ? redirect + 1 : path;
-  wo_stat st;
-  if (redirect[0] && redirect[0] != '/')
+  const char *slash = strrchr(path, '/');
+  char p[WO_PATH_MAX];
+  int rc = WO_ECORRUPT;
+  ov_dir *d;
+  ov_ent *e;
+  if (redirect[0] == '/') {
+    for (int i = l + 1; i < u->n && data_in(u, i, redirect + 1, f, &rc);
+         i++)
+      ;
+  } else if (redirect[0]) {
     return wo_src_fail(&u->base, WO_EUNSUP, "'/%s' in layer %d is "
                        "metadata only with a relative redirect '%s': not "
                        "supported", path, l, redirect);
-  for (int i = l + 1; i < u->n; i++) {
-    if (wo_lstat(u->layers[i], dp, &st) < 0)
-      continue;
-    if (st.type != WO_T_REG)
-      break;
-    int rc = wo_open(u->layers[i], dp, f);
-    return rc < 0 ? layer_fail(u, i, rc) : rc;
+  } else if ((rc = lookup(u, path, &d, &e)) == WO_OK) {
+    rc = WO_ECORRUPT;
+    for (size_t k = 0; k < d->sp.n; k++) {
+      const char *base = dir_path_in(d, d->sp.l[k]);
+      if (d->sp.l[k] <= l || snprintf(p, sizeof p, "%s%s%s", base,
+          base[0] ? "/" : "", slash ? slash + 1 : path) >= (int)sizeof p)
+        continue;
+      if (!data_in(u, d->sp.l[k], p, f, &rc))
+        break;
+    }
   }
-  return wo_src_fail(&u->base, WO_ECORRUPT, "'/%s' in layer %d is "
-                     "metadata only (overlay metacopy) and no layer below "
-                     "holds its data", path, l);
+  if (rc == WO_ECORRUPT)
+    return wo_src_fail(&u->base, rc, "'/%s' in layer %d is metadata only "
+                       "(overlay metacopy) and no layer below holds its "
+                       "data", path, l);
+  return rc;
 }
 
 
@@ -579,18 +786,18 @@ static int open_metacopy(un_src *u, int l, const char *path,
 static int u_open(wo_src *s, const char *path, wo_file **f)
 {
   un_src *u = (un_src *)s;
-  char redirect[WO_PATH_MAX];
+  char redirect[WO_PATH_MAX], local[WO_PATH_MAX];
   unsigned flags;
-  int l = layer_of(u, path), rc;
+  int l = locate(u, path, local), rc;
   if (l < 0)
     return l;
-  rc = wo_ov_xattr_flags(u->layers[l], path, u->mask, &flags, NULL,
+  rc = wo_ov_xattr_flags(u->layers[l], local, u->mask, &flags, NULL,
                          redirect);
   if (rc < 0)
     return layer_fail(u, l, rc);
   if (flags & WO_OVF_METACOPY)
     return open_metacopy(u, l, path, redirect, f);
-  if ((rc = wo_open(u->layers[l], path, f)) < 0)
+  if ((rc = wo_open(u->layers[l], local, f)) < 0)
     return layer_fail(u, l, rc);
   return WO_OK;
 }
@@ -599,11 +806,12 @@ static int u_open(wo_src *s, const char *path, wo_file **f)
 static ssize_t u_readlink(wo_src *s, const char *path, char *buf, size_t n)
 {
   un_src *u = (un_src *)s;
-  int l = layer_of(u, path);
+  char local[WO_PATH_MAX];
+  int l = locate(u, path, local);
   ssize_t r;
   if (l < 0)
     return l;
-  if ((r = wo_readlink(u->layers[l], path, buf, n)) < 0)
+  if ((r = wo_readlink(u->layers[l], local, buf, n)) < 0)
     return layer_fail(u, l, (int)r);
   return r;
 }
@@ -613,13 +821,13 @@ static ssize_t u_readlink(wo_src *s, const char *path, char *buf, size_t n)
 static ssize_t u_listxattr(wo_src *s, const char *path, char *buf, size_t n)
 {
   un_src *u = (un_src *)s;
-  char all[65536];
+  char all[65536], local[WO_PATH_MAX];
   size_t out = 0;
-  int l = layer_of(u, path);
+  int l = locate(u, path, local);
   ssize_t r;
   if (l < 0)
     return l;
-  if ((r = wo_listxattr(u->layers[l], path, all, sizeof all)) < 0)
+  if ((r = wo_listxattr(u->layers[l], local, all, sizeof all)) < 0)
     return layer_fail(u, l, (int)r);
   for (const char *p = all; p < all + r; p += strlen(p) + 1) {
     size_t len = strlen(p) + 1;
@@ -638,13 +846,14 @@ static ssize_t u_getxattr(wo_src *s, const char *path, const char *name,
                           void *buf, size_t n)
 {
   un_src *u = (un_src *)s;
-  int l = layer_of(u, path);
+  char local[WO_PATH_MAX];
+  int l = locate(u, path, local);
   ssize_t r;
   if (l < 0)
     return l;
   if (wo_ov_private_xattr(name))
     return WO_ENODATA;
-  if ((r = wo_getxattr(u->layers[l], path, name, buf, n)) < 0)
+  if ((r = wo_getxattr(u->layers[l], local, name, buf, n)) < 0)
     return layer_fail(u, l, (int)r);
   return r;
 }

@@ -82,7 +82,7 @@ local function meta_differs(a, b)
 end
 
 
-local diff_dir
+local diff_dir, diff_renamed, put_hidden
 
 
 -- The lower entry deleted at path, named by the upper's source.
@@ -94,15 +94,45 @@ local function put_deleted(cx, path, source)
 end
 
 
+-- Everything below a folder as the view at this layer shows it, added.
+local function added_tree(cx, dir)
+  local it = cx.view:dir(dir)
+  if not it then return {} end
+  local names = {}
+  for name in it do names[#names + 1] = name end
+  table.sort(names)
+  for _, name in ipairs(names) do
+    local p = join(dir, name)
+    local st = cx.view:lstat(p)
+    if st then
+      put(cx, p, "added", st, { source = select(2,
+        views.provenance(cx.root, cx.nview, p)) })
+      if st.type == "dir" then added_tree(cx, p) end
+    end
+  end
+  return names
+end
+
+
+-- A folder renamed in this layer (overlay redirect): it brings its
+-- entries from its old place below, all new at this path; whatever was
+-- at this path below is hidden.
+function diff_renamed(cx, path, ust, lst, c)
+  put(cx, path, lst and "replaced" or "added", ust,
+    { redirect = c.redirect })
+  local seen = {}
+  for _, name in ipairs(added_tree(cx, path)) do seen[name] = true end
+  if lst and lst.type == "dir" then put_hidden(cx, path, seen) end
+end
+
+
 -- One entry of the layer at path (class table c).
 local function diff_entry(cx, path, c, hidden)
   local ust, err = cx.upper:lstat(path)
   if not ust then cx.warn("%s", err) return end
   local lst = cx.lower:lstat(path)
   if c.redirect and ust.type == "dir" then
-    -- a renamed folder: what it brought from below is not in the layer
-    cx.warn("%s: renamed from %s (overlay redirect): entries it brought "
-      .. "from below are not listed", path, c.redirect)
+    return diff_renamed(cx, path, ust, lst, c)
   end
   if not lst then
     put(cx, path, "added", ust, { redirect = c.redirect })
@@ -142,7 +172,7 @@ end
 
 
 -- Lower entries directly below a replaced directory that it hid.
-local function put_hidden(cx, dir, seen)
+function put_hidden(cx, dir, seen)
   local it = cx.lower:dir(dir)
   if not it then return end
   local names = {}

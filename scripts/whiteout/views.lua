@@ -155,13 +155,15 @@ end
 
 --- The cache id and evidence path of what supplies path in a view.
 function M.provenance(root, v, path, st)
-  local i = st and st.layer
-  if not i and overlay.is_union(v.src) then
-    i = overlay.layer_of(v.src, path)
+  local i, here = st and st.layer, path
+  if overlay.is_union(v.src) then
+    -- under a renamed folder the file sits at another path in its layer
+    local li, lp = overlay.locate(v.src, path)
+    i, here = li or i, lp or path
   end
   local m = v.members[i or 1]
   if not m then return nil, nil end
-  return m.cache_id, M.where(root, m.path .. path)
+  return m.cache_id, M.where(root, m.path .. here)
 end
 
 

@@ -166,8 +166,17 @@ static void test_union_kernel(wo_src *u)
         !memcmp(buf, "metacopy data\n", 14));
   if (f)
     wo_fclose(f);
-  CHECK("union: renamed folder is unsupported", wo_readdir(u, "ren",
-        cat_name, buf) == WO_EUNSUP && strstr(u->err, "redirect"));
+  CHECK("union: folder renamed from elsewhere",
+        !strcmp(names(u, "ren"), "a b"));
+  CHECK("union: folder renamed in its parent", !strcmp(names(u, "rel"),
+        "c"));
+  CHECK("union: old names whited out", !strstr(names(u, ""), "ren0") &&
+        !strstr(names(u, ""), "rel0"));
+  CHECK("union: renamed file read from its old place", wo_open(u, "ren/a",
+        &f) == 0 && wo_pread(f, buf, sizeof buf, 0) == 8 &&
+        !memcmp(buf, "renamed\n", 8));
+  if (f)
+    wo_fclose(f);
   CHECK("union: overlay xattrs hidden", wo_listxattr(u, "opq/u", buf,
         sizeof buf) == 0 && wo_getxattr(u, "opq/u",
         "user.overlay.opaque", buf, sizeof buf) == WO_ENODATA);

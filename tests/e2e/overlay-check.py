@@ -101,10 +101,11 @@ def views(root):
           recs[:1])
 
 
-def kernel_tree(lowers):
+def kernel_tree(lowers, extra=""):
     mnt = tempfile.mkdtemp(prefix="wo-ovl-")
     r = subprocess.run(["mount", "-t", "overlay", "overlay", "-o",
-                        "ro,lowerdir=" + ":".join(lowers), mnt],
+                        "ro,lowerdir=" + ":".join(lowers) +
+                        ("," + extra if extra else ""), mnt],
                        capture_output=True, text=True)
     if r.returncode:
         os.rmdir(mnt)
@@ -183,6 +184,62 @@ def mounts(fixture):
           fixture not in left, left)
 
 
+UNION_WALK = r"""
+local fs, ov = require "whiteout.fs", require "whiteout.overlay"
+local ev, args = ...
+local ls = {}
+for _, d in ipairs(args) do ls[#ls + 1] = assert(fs.open(d)) end
+local u = ov.union(ls)
+for p, st in ov.walk(u, "/") do
+  if p ~= "/" then
+    print(p, st.type, st.mode, st.type == "file" and st.size or 0,
+      st.type == "file" and u:sha256(p) or "-", st.err or "")
+  end
+end
+"""
+
+
+def kernel_renames(base):
+    """A real kernel overlay renames folders (redirect_dir=on) and copies
+    up metadata only (metacopy=on); our union of the resulting layers
+    must equal a read-only kernel mount of them."""
+    subprocess.run(["rm", "-rf", base])
+    L, U, W, M = (os.path.join(base, n) for n in "LUWM")
+    for d in (L + "/dir/inner", L + "/x/sub/deep", L + "/y", U, W, M):
+        os.makedirs(d)
+    for p, t in (("dir/f", "a"), ("dir/inner/g", "b"), ("x/sub/h", "c"),
+                 ("x/sub/deep/i", "d"), ("y/meta", "m" * 100)):
+        open(os.path.join(L, p), "w").write(t + "\n")
+    opts = "lowerdir=%s,upperdir=%s,workdir=%s,redirect_dir=on,metacopy=on"
+    if subprocess.run(["mount", "-t", "overlay", "overlay", "-o",
+                       opts % (L, U, W), M]).returncode:
+        print("skip kernel renames: the kernel refused redirect_dir, metacopy")
+        return
+    try:
+        os.rename(M + "/dir", M + "/dir2")
+        os.rename(M + "/x/sub", M + "/y/sub2")
+        os.rename(M + "/y/sub2/deep", M + "/deep2")
+        open(M + "/dir2/n", "w").write("new\n")
+        os.mkdir(M + "/dir")
+        os.chown(M + "/y/meta", 1000, 1000)
+    finally:
+        subprocess.run(["umount", M])
+    kern, err = kernel_tree([U, L], "redirect_dir=follow,metacopy=on")
+    script = os.path.join(base, "walk.lua")
+    open(script, "w").write(UNION_WALK)
+    r = subprocess.run(["./whiteout", "exec", script, U, L],
+                       capture_output=True, text=True)
+    ours = {}
+    for line in r.stdout.splitlines():
+        p, ty, mode, size, h, e = line.split("\t")
+        kind = {"file": 0o100000, "dir": 0o40000, "symlink": 0o120000}
+        ours[p] = (oct(kind.get(ty, 0) | int(mode)), int(size),
+                   None if h == "-" else h)
+    diff = sorted(set(ours.items()) ^ set((kern or {}).items()))
+    check("renamed folders and metacopy equal a kernel mount",
+          kern is not None and ours == kern, diff[:4] or err or r.stderr)
+
+
 tar = os.path.join(evid, "dockerd-ext4", "var-lib-docker.tar")
 if os.path.exists(tar):
     root = untar("dockerd-ext4", tar)
@@ -197,4 +254,5 @@ for n in ("overlay2.v2", "overlay.v2"):
         against_kernel(n, untar("de-" + n, tgz))
     else:
         print("skip docker-explorer %s: no %s" % (n, tgz))
+kernel_renames(os.path.join(tmp, "renames"))
 mounts(os.path.join(tmp, "big"))
