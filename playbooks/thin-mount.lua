@@ -33,6 +33,29 @@ local function method(args)
 end
 
 
+-- The pool's files on the analyst's machine, when the pool is loop-lvm
+-- in a folder given as evidence (not inside a disk image).
+local function local_files(t)
+  local host = t.root.host
+  local src = host or t.root.src
+  if t.pool.kind ~= "loop-lvm" or not tostring(src):find("(directory)",
+      1, true) then
+    return nil
+  end
+  local out = {}
+  for _, k in ipairs({ "meta", "data" }) do
+    local rel = "devicemapper/devicemapper/" .. (k == "meta" and
+      "metadata" or "data")
+    local path = views.local_path(t.root, rel)
+    local f = io.open(path, "rb")
+    if not f then return nil end
+    f:close()
+    out[k] = path
+  end
+  return out
+end
+
+
 local function do_mount(ev, args, emit)
   local t = dmthin.roots(ev)[1]
   if not t then error("no devicemapper data root with a pool", 0) end
@@ -51,8 +74,8 @@ local function do_mount(ev, args, emit)
   end
   local job = dmmount.job(target)
   local ok, err = pcall(function()
-    local node = how == "dm" and job:dm_device(p, f.device_id, f.size)
-      or job:loop(dev, "device")
+    local node = how == "dm" and job:dm_device(p, f.device_id, f.size,
+      local_files(t)) or job:loop(dev, "device")
     job:mount(node, fstype, "/rootfs")
   end)
   if not ok then

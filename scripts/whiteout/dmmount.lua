@@ -156,12 +156,27 @@ function Job:loop(dev, what)
 end
 
 
---- The libdevmapper path: a read_only pool over loop devices of the
--- pool's metadata and data, and the thin device.  Returns its node.
-function Job:dm_device(p, dev_id, size)
+--- Gives a read-only loop device over a local file (the evidence's
+-- own pool file, when it is one on the analyst's machine).
+function Job:loop_file(path)
+  local loop = run("losetup -r -f --show " .. q(path))
+  self.undo[#self.undo + 1] = { cmd = "losetup -d " .. q(loop) }
+  self:save()
+  return loop
+end
+
+
+--- The libdevmapper path: a read_only pool over read-only loop devices
+-- of the pool's metadata and data (local files when files gives them,
+-- {meta = path, data = path}; else FUSE files), and the thin device.
+-- Returns its node.
+function Job:dm_device(p, dev_id, size, files)
   local dm = require "whiteout.dm"
-  local meta = self:loop(p.meta, "meta")
-  local data = self:loop(p.data, "data")
+  files = files or {}
+  local meta = files.meta and self:loop_file(files.meta) or
+    self:loop(p.meta, "meta")
+  local data = files.data and self:loop_file(files.data) or
+    self:loop(p.data, "data")
   local sb = p.pool:super()
   local pool = M.dm_name(self.target, "pool")
   local thin = M.dm_name(self.target, "thin")
