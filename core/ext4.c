@@ -1,6 +1,7 @@
 /* ext4 read raw: what libtsk does not give (device numbers, xattrs) and
  * what the journal's old copies hold (inodes, extents, directory
  * entries).  Field names follow the kernel's ext4.h. */
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -171,6 +172,8 @@ static int64_t xtime(const uint8_t *raw, size_t len, size_t sec_off,
   if (extra_off && extra_off + 4 <= limit && extra_off + 4 <= len)
     extra = le32(raw + extra_off);
   sec += (int64_t)(extra & 3) << 32;
+  if (sec > INT64_MAX / 1000000000 - 1 || sec < INT64_MIN / 1000000000 + 1)
+    return -1;   /* a corrupt time; ns since 1970 cannot hold it */
   return sec * 1000000000 + (extra >> 2);
 }
 

@@ -208,6 +208,7 @@ static int descriptor(wo_jbd2 *j, const uint8_t *b, uint32_t jblock,
 
 static int push_commit(wo_jbd2 *j, const uint8_t *b, size_t *cap)
 {
+  uint64_t sec;
   if (j->ncommits == *cap) {
     size_t n = *cap ? *cap * 2 : 64;
     uint32_t *s = realloc(j->commit_seq, n * sizeof *s);
@@ -220,10 +221,11 @@ static int push_commit(wo_jbd2 *j, const uint8_t *b, size_t *cap)
     j->commit_ns = t;
     *cap = n;
   }
+  sec = (uint64_t)be32(b + 0x30) << 32 | be32(b + 0x34);
   j->commit_seq[j->ncommits] = be32(b + 8);
-  j->commit_ns[j->ncommits++] =
-    (int64_t)((uint64_t)be32(b + 0x30) << 32 | be32(b + 0x34)) *
-    1000000000 + be32(b + 0x38);
+  /* h_commit_sec beyond what ns since 1970 can hold is corrupt */
+  j->commit_ns[j->ncommits++] = sec > 9000000000ull ? -1 :
+    (int64_t)sec * 1000000000 + (be32(b + 0x38) % 1000000000);
   return WO_OK;
 }
 
@@ -325,7 +327,8 @@ int wo_jbd2_scan(wo_jbd2 *j, wo_ext4 *e)
   free(tmp);
   if (rc < 0)
     return rc;
-  qsort(j->copies, j->ncopies, sizeof *j->copies, cmp_copy);
+  if (j->ncopies)
+    qsort(j->copies, j->ncopies, sizeof *j->copies, cmp_copy);
   mark_revoked(j);
   return WO_OK;
 }
