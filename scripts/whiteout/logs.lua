@@ -218,12 +218,13 @@ local function log_record(c, rel, root, t)
 end
 
 
--- Records of a json-file log.
+-- Records of a json-file log; returns how many files it has.
 local function json_file(root, c, max, out)
   local dir = "containers/" .. c.id
   local base = c.log_path and c.log_path:match("([^/]+)$")
     or c.id .. "-json.log"
-  for _, f in ipairs(M.files(root, dir, base)) do
+  local files = M.files(root, dir, base)
+  for _, f in ipairs(files) do
     local text = read_log(root, f, max)
     local entries, bad, first = M.parse_json_lines(text or "")
     if bad > 0 then
@@ -236,6 +237,7 @@ local function json_file(root, c, max, out)
       out[#out + 1] = log_record(c, f.rel, root, t)
     end
   end
+  return #files
 end
 
 
@@ -259,6 +261,11 @@ local function note(root, c, out)
   local drv = c.log_driver or "?"
   local where = ELSEWHERE[drv] or ("wherever the '" .. drv
     .. "' driver sent them; nothing of them is under the data root")
+  if drv == "" then
+    drv = "daemon default"
+    where = "the daemon's default driver (none recorded for the "
+      .. "container, and no json-file log is under the data root)"
+  end
   out[#out + 1] = { kind = "note", container = c.id, name = c.name,
     driver = drv, source = c.hostconfig_source or c.source,
     note = ("logs went to " .. where):format(c.id:sub(1, 12)) }
@@ -276,7 +283,11 @@ function M.container_logs(root, c, opts)
   local max, out = (opts and opts.max_bytes) or M.MAX_BYTES, {}
   local drv = c.log_driver or "json-file"
   local dir = "containers/" .. c.id
-  if drv == "json-file" then
+  if drv == "" then
+    -- no driver recorded: the daemon's default, json-file unless its
+    -- daemon.json said otherwise; its files tell
+    if json_file(root, c, max, out) == 0 then note(root, c, out) end
+  elseif drv == "json-file" then
     json_file(root, c, max, out)
   elseif drv == "local" then
     local_file(root, c, dir .. "/local-logs", "container.log", max, out)

@@ -126,3 +126,15 @@ t.eq("ambiguous prefix gives nil", res[1], nil)
 t.ok("ambiguous prefix names both", res[2] and res[2]:find("abc1" ..
   WEB:sub(5, 12), 1, true) and res[2]:find("abc2" .. INTRUDER:sub(5, 12),
   1, true), res[2])
+
+-- No log driver recorded (old daemons): the json-file log is read when
+-- there is one; without one, a note says the daemon's default was used.
+local _, _, got = broken("no-log-driver", "sed -i 's/\"Type\":\"[a-z-]*\"/"
+  .. "\"Type\":\"\"/' containers/*/hostconfig.json && rm containers/"
+  .. WEB .. "/*-json.log*", function(r)
+    return { r:logs(r:container("intruder")), r:logs(r:container("web")) }
+  end)
+t.eq("no driver recorded: json-file read", got[1][1] and got[1][1].line,
+  "planted")
+t.eq("no driver recorded, no file: a note", got[2][1] and got[2][1].driver,
+  "daemon default")
