@@ -9,10 +9,18 @@ old copies of the containers/ folder still list, each container
 folder's old files (config.v2.json, hostconfig.json, the json-file log,
 hostname, hosts, ...) rebuilt from journal copies of their inodes and
 read from blocks still free, and from those the container's name,
-image, command and the log lines it printed. Each finding names the
-journal transaction and block it came from. Needs -e on a disk image.]],
+image, command, its layer folder (from the old layerdb mount-id) and
+the log lines it printed (with carve=yes, also log lines of its
+lifetime carved from free blocks when its log inode is lost). Each
+finding names the journal transaction and block it came from. Needs -e
+on a disk image.]],
   categories = { "safe", "recovery", "investigation" },
-  args = {},
+  args = {
+    { name = "carve", default = "no",
+      help = "yes: when a container's log is not recovered through its "
+        .. "inode, look for json-file log lines of its lifetime in free "
+        .. "blocks (slow on large file systems)" },
+  },
   usage = "whiteout run removed -e host.img --format json",
   sample = [[
 ID            NAME     IMAGE             SEEN                       LOG_LINES
@@ -30,10 +38,14 @@ end
 
 
 function M.run(ev, args)
+  if args.carve ~= "yes" and args.carve ~= "no" then
+    error("--arg carve: yes or no, not " .. tostring(args.carve), 0)
+  end
   local out = {}
   for _, r in ipairs(ev.roots) do
     if deleted.applies(r) then
-      for _, x in ipairs(deleted.removed(r)) do out[#out + 1] = x end
+      for _, x in ipairs(deleted.removed(r, false, args.carve == "yes"))
+      do out[#out + 1] = x end
     else
       ev:warn("%s: not a disk image; removed containers need -e on an "
         .. "image", r.label or r.path)

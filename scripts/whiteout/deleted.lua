@@ -460,11 +460,73 @@ local function add_logs(rec, files)
 end
 
 
+-- The layer folder a removed container had: its layerdb mounts/<id>
+-- folder is gone too; its old mount-id file names the folder.
+local function removed_layer(root, id, gone_mounts, gone_layers)
+  local e = gone_mounts[id]
+  if not e then return nil end
+  local dir = M.inode(root.host, e.inum, {}, e.seq)
+  for _, f in ipairs(dir._runs and old_dir_names(root.host, dir._runs,
+                                                 e.inum) or {}) do
+    if f.name == "mount-id" then
+      local fr = M.inode(root.host, f.inum, {}, f.seq)
+      local mid = fr._data and fr._data:match("^(%x+)%s*$")
+      if mid then return mid, gone_layers[mid] ~= nil end
+    end
+  end
+  return nil
+end
+
+
+-- Names gone from a folder of the data root, by name.
+local function gone_by_name(root, rel)
+  local by = {}
+  for _, e in ipairs(gone_from(root, rel)) do by[e.name] = e end
+  return by
+end
+
+
+-- Log lines carved from free blocks and from journal blocks: json-file
+-- lines ({"log":...,"stream":...,"time":...}) whose time falls in
+-- [from, to] (RFC 3339 strings compare in order).
+local function carve_logs(root, from, to)
+  local host, out, seen = root.host, {}, {}
+  local info = tsk.info(host)
+  local function scan(b, where)
+    for line in b:gmatch('{"log":"[^\n]-","stream":"%a+","time":"[^"]+"}')
+    do
+      local j = util.json_decode(line)
+      if type(j) == "table" and type(j.time) == "string" and
+         j.time >= from and j.time <= to and not seen[line] then
+        seen[line] = true
+        out[#out + 1] = { time = j.time, stream = j.stream, text = j.log,
+                          carved_from = where }
+      end
+    end
+  end
+  for blk = 0, info.blocks - 1 do
+    if tsk.allocated(host, blk) == false then
+      local b = tsk.block(host, blk)
+      if b and b:find('{"log":"', 1, true) then
+        scan(b, "free block " .. blk)
+      end
+    end
+  end
+  table.sort(out, function(a, b) return a.time < b.time end)
+  return out
+end
+
+
 --- Containers removed with docker rm, as far as the journal and free
--- blocks remember them: their ids, folders' files, config and logs.
--- keep leaves the files' content in f._data (for recover).
-function M.removed(root, keep)
+-- blocks remember them: their ids, folders' files, config and logs, and
+-- their layer folder.  keep leaves the files' content in f._data (for
+-- recover); carve also looks for log lines of their lifetime in free
+-- blocks when none were recovered through the inodes.
+function M.removed(root, keep, carve)
   local out = {}
+  local image_dir = root.image_dir or "image/overlay2"
+  local gone_mounts = gone_by_name(root, image_dir .. "/layerdb/mounts")
+  local gone_layers = gone_by_name(root, root.driver_name or "overlay2")
   for _, e in ipairs(gone_from(root, "containers")) do
     if e.name:match("^%x+$") and #e.name == 64 then
       local rec = { kind = "removed_container", source = root.label,
@@ -474,6 +536,13 @@ function M.removed(root, keep)
       local files = container_files(root, e, rec)
       add_config(rec, files)
       add_logs(rec, files)
+      rec.layer, rec.layer_dir_removed = removed_layer(root, e.name,
+        gone_mounts, gone_layers)
+      if carve and not rec.log and rec.created then
+        local last = rec.journal_time or rec.created
+        rec.log = carve_logs(root, rec.created, last)
+        if #rec.log == 0 then rec.log = nil end
+      end
       rec.files = {}
       for _, f in ipairs(files) do
         if not keep then f._data = nil end
@@ -544,6 +613,8 @@ function M.timeline(root, opts)
   return out
 end
 
+
+M.carve_logs = carve_logs
 
 --- The journal index of a host (for removed containers and carving).
 M.index = index

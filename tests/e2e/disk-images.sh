@@ -55,6 +55,8 @@ check "removed finds tempjob" 'grep -q "\"id\":\"f948ace553b3" <<<"$rm"' \
   "no f948ace553b3"
 check "removed tempjob's log" 'grep -q "TEMPJOB-DFX-MARKER finished" <<<"$rm"' \
   "log text missing"
+"${as_user[@]}" ./whiteout exec tests/e2e/disk-images-carve.lua -e "$img" \
+  2>/dev/null
 out=$tmp/recovered
 rm -rf "$out"
 ./whiteout run recover -e "$img" --arg out="$out" > /dev/null 2>&1
