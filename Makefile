@@ -57,12 +57,12 @@ build/%.o: %.c $(HDRS) build/modules.h
 # C unit tests link the core without Lua.
 build/tests/%: tests/c/%.c $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(CORE_OBJ) $(PKG_LIBS) $(LIBS_EXTRA)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(CORE_OBJ) $(PKG_LIBS) $(LIBS_EXTRA)
 
 # Bench helpers link the core the same way.
 build/bench/%: tests/bench/%.c $(CORE_OBJ)
 	@mkdir -p $(dir $@)
-	$(CC) $(ALL_CFLAGS) -o $@ $< $(CORE_OBJ) $(PKG_LIBS) $(LIBS_EXTRA)
+	$(CC) $(ALL_CFLAGS) $(LDFLAGS) -o $@ $< $(CORE_OBJ) $(PKG_LIBS) $(LIBS_EXTRA)
 
 test: whiteout
 	tests/run

@@ -447,7 +447,8 @@ static int walk_children(walk_state *w, const char *path, int depth)
   name_list l = {0};
   size_t i, plen = strlen(path);
   int rc = wo_readdir(w->src, path, add_name, &l);
-  qsort(l.v, l.n, sizeof *l.v, cmp_names);
+  if (l.n > 1)
+    qsort(l.v, l.n, sizeof *l.v, cmp_names);
   for (i = 0; i < l.n; i++) {
     size_t len = plen + strlen(l.v[i]) + 2;
     char *child = rc == WO_OK && len <= WO_PATH_MAX ? malloc(len) : NULL;

@@ -492,7 +492,8 @@ static int merge_dir(un_src *u, const char *path, span *s,
   else
     span_free(s);
   if (rc == WO_OK) {
-    qsort_r(m.c, m.nc, sizeof *m.c, cmp_cand, m.pool);
+    if (m.nc > 1)
+      qsort_r(m.c, m.nc, sizeof *m.c, cmp_cand, m.pool);
     rc = build_entries(&m, d);
   }
   if (rc == WO_OK && !(d->path = strdup(path)))
