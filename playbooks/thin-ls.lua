@@ -59,7 +59,9 @@ made the device for. Then the pool's own state: an interrupted Docker
 transaction (the orphaned device named), devices with no Docker file,
 a stale next_device_id, and free data blocks that still hold bytes (a
 removed container's data when the pool did not discard it), with their
-printable strings and file signatures.]],
+printable strings and file signatures. That scan reads every free data
+block (holes of a sparse loop file read fast; a large pool still takes
+a while): --arg free=no skips it.]],
   categories = { "safe", "devicemapper", "investigation" },
   args = {
     { name = "free", help = "yes or no: scan free data blocks for bytes",
