@@ -190,7 +190,7 @@ end
 
 -- A container record from its parsed configs.
 local function record(r, e)
-  local cfg, hc = e.cfg, e.hc or {}
+  local cfg, hc = e.cfg or {}, e.hc or {}
   local rec = { kind = "container", id = str(cfg.ID) or e.id,
     source = r:where(e.cfg_rel), data_root = r:where(""),
     created = str(cfg.Created), image_id = str(cfg.Image),
@@ -198,7 +198,8 @@ local function record(r, e)
     path = str(cfg.Path), args = list(cfg.Args),
     log_path = str(cfg.LogPath),
     restart_count = math.tointeger(nn(cfg.RestartCount)),
-    hostconfig_source = e.hc_rel and r:where(e.hc_rel) }
+    hostconfig_source = e.hc_rel and r:where(e.hc_rel),
+    damaged = #e.damaged > 0 and e.damaged or nil }
   rec.name = (str(cfg.Name) or ""):gsub("^/", "")
   rec.command = M.command_line(rec.path, rec.args)
   add_config(rec, obj(cfg.Config))
@@ -210,11 +211,25 @@ local function record(r, e)
 end
 
 
--- Reads one container folder's configs: {id, cfg, hc, cfg_rel, hc_rel},
--- or {id, err} after a warning naming the file.
+-- Reads a container folder's hostconfig.json into e (hc, hc_rel), or
+-- notes in e.damaged why it could not, after a warning.
+local function read_hostconfig(r, e, dir)
+  e.hc_rel = dir .. "/hostconfig.json"
+  local hc, herr, hcode = r:read_json(e.hc_rel)
+  if hc then e.hc = hc return end
+  local why = hcode == "ENOENT" and "missing" or herr
+  r:warn(e.hc_rel, "%s; host configuration unknown", why)
+  e.damaged[#e.damaged + 1] = "hostconfig.json: " .. why
+  e.hc_rel = nil
+end
+
+
+-- Reads one container folder's configs: {id, cfg, hc, cfg_rel, hc_rel,
+-- damaged}; without cfg, err says why (after a warning naming the file)
+-- and the hostconfig is still read.
 local function read_configs(r, id)
   local dir = "containers/" .. id
-  local e = { id = id, cfg_rel = dir .. "/config.v2.json" }
+  local e = { id = id, cfg_rel = dir .. "/config.v2.json", damaged = {} }
   local cfg, err, code = r:read_json(e.cfg_rel)
   if code == "ENOENT" then
     e.cfg_rel, e.v1 = dir .. "/config.json", true
@@ -227,15 +242,11 @@ local function read_configs(r, id)
     end
     r:warn(e.cfg_rel, "%s", err)
     e.err = err
-    return e
+    e.damaged[1] = (e.cfg_rel:match("[^/]+%.json$") or "config") .. ": "
+      .. err
   end
-  e.cfg, e.hc_rel = cfg, dir .. "/hostconfig.json"
-  local hc, herr, hcode = r:read_json(e.hc_rel)
-  if hc then e.hc = hc else
-    r:warn(e.hc_rel, "%s; host configuration unknown",
-      hcode == "ENOENT" and "missing" or herr)
-    e.hc_rel = nil
-  end
+  e.cfg = cfg
+  read_hostconfig(r, e, dir)
   return e
 end
 
@@ -363,6 +374,33 @@ local function sort_by_created(list)
 end
 
 
+-- A container record from readable configs, with its layers.
+local function full(r, e)
+  local rec = record(r, e)
+  add_layers(r, rec, e.v1)
+  return rec
+end
+
+
+-- A container whose config cannot be read: what its other parts say
+-- (the folder's name as id, hostconfig.json, the layerdb's mount entry,
+-- the log file), with `error` and `damaged` saying what is missing.
+-- No state, name, image or mounts: those live in the config alone.
+local function partial(r, e)
+  local rec = record(r, e)
+  rec.id, rec.error, rec.state = e.id, e.err, "unknown"
+  -- add_state/add_config read false from the missing config: unknown.
+  for _, k in ipairs({ "command", "name", "running", "paused",
+      "restarting", "oom_killed", "dead", "tty", "open_stdin" }) do
+    rec[k] = nil
+  end
+  add_layers(r, rec, r.layout == "v1")
+  local log = "containers/" .. e.id .. "/" .. e.id .. "-json.log"
+  if r.src:lstat(log) then rec.log_source = r:where(log) end
+  return rec
+end
+
+
 local function install(DataRoot)
   --- The parsed configs of every container folder (cached); entries
   -- that could not be read carry err.
@@ -383,20 +421,15 @@ local function install(DataRoot)
   end
 
   --- Every container (cached), newest first: plain tables of kind
-  -- "container".  A folder whose config is unreadable gives a record
-  -- with only id, source and error.
+  -- "container", one for every folder under containers/.  A record
+  -- with `damaged` (list of "file: why") lacks what those files hold;
+  -- one whose config is unreadable also has `error`, state "unknown"
+  -- and no name, and keeps its host configuration and layers.
   function DataRoot:containers()
     if self.cache.containers then return self.cache.containers end
     local out = {}
     for _, e in ipairs(self:container_configs()) do
-      if e.cfg then
-        local rec = record(self, e)
-        add_layers(self, rec, e.v1)
-        out[#out + 1] = rec
-      else
-        out[#out + 1] = { kind = "container", id = e.id, error = e.err,
-          source = self:where(e.cfg_rel), data_root = self:where("") }
-      end
+      out[#out + 1] = e.cfg and full(self, e) or partial(self, e)
     end
     sort_by_created(out)
     self.cache.containers = out

@@ -31,8 +31,9 @@ function M.append(out, list)
 end
 
 
---- Every readable container of the evidence, with its data root:
--- list of {root = DataRoot, c = container record}.
+--- Every container of the evidence, with its data root: list of
+-- {root = DataRoot, c = container record}.  Damaged ones are kept: what
+-- their readable parts say still counts (see reach_gap).
 function M.containers(ev)
   local out = {}
   for _, root in ipairs(ev.roots or {}) do
@@ -42,7 +43,7 @@ function M.containers(ev)
         root.label or "?", list)
     else
       for _, c in ipairs(list or {}) do
-        if not c.error then out[#out + 1] = { root = root, c = c } end
+        out[#out + 1] = { root = root, c = c }
       end
     end
   end
@@ -121,19 +122,38 @@ function M.resolved(root, c)
 end
 
 
+--- Why a container's reach cannot be known, or nil: its host
+-- configuration (privileges, binds, devices) was not readable.
+-- reach_gap({damaged = {"hostconfig.json: missing"}})
+--   --> "reach unknown: hostconfig.json missing"
+function M.reach_gap(c)
+  for _, d in ipairs(c.damaged or {}) do
+    local why = d:match("^hostconfig%.json: (.*)$")
+    if why then return "reach unknown: hostconfig.json " .. why end
+  end
+  return nil
+end
+
+
 --- The reach record of one container, or nil when it cannot reach.
+-- A container whose host configuration is unreadable gets one with
+-- reach "unknown" and the gap as its reason.
 function M.reach_record(root, c)
   local reasons = reach.reasons(M.resolved(root, c))
-  if #reasons == 0 then return nil end
+  local gap = M.reach_gap(c)
+  if #reasons == 0 and not gap then return nil end
+  if gap then reasons[#reasons + 1] = gap end
   return { kind = "reach", container = c.id, name = c.name,
     reasons = reasons, state = c.state, image = c.image,
-    command = c.command,
+    command = c.command, reach = #reasons > (gap and 1 or 0) or "unknown",
+    damaged = c.damaged,
     created = c.created, started = c.started, finished = c.finished,
     source = c.hostconfig_source or c.source }
 end
 
 
-local RANK = { none = 0, low = 1, medium = 2, high = 3, critical = 4 }
+local RANK = { none = 0, low = 1, unknown = 1.5, medium = 2, high = 3,
+  critical = 4 }
 
 
 --- The escape record of one container: its reach reasons, the other
@@ -148,12 +168,16 @@ function M.escape_record(root, c)
   end
   take(reach.assess(M.resolved(root, c)), reasons)
   take(reach.factors(c), factors)
+  local gap = M.reach_gap(c)
   local summary = #reasons > 0 and "can reach the host: "
-    .. table.concat(reasons, "; ") or #factors > 0 and "weakened: "
+    .. table.concat(reasons, "; ") or gap or #factors > 0 and "weakened: "
     .. table.concat(factors, "; ") or "no reach to the host found"
+  if gap and risk == "none" then risk = "unknown" end
   return { kind = "escape", container = c.id, name = c.name,
-    state = c.state, image = c.image, risk = risk, reach = #reasons > 0,
+    state = c.state, image = c.image, risk = risk,
+    reach = #reasons > 0 or (gap and "unknown") or false,
     reasons = reasons, factors = factors, summary = summary,
+    damaged = c.damaged,
     created = c.created, source = c.hostconfig_source or c.source }
 end
 

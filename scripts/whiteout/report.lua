@@ -108,6 +108,9 @@ local function head(write, k, list)
   if r then
     write(" ", r.state or "", ", created ", M.when(r.created), "\n")
     write("  reach: ", table.concat(r.reasons or {}, "; "), "\n")
+    for _, d in ipairs(r.damaged or {}) do
+      write("  damaged: ", d, "\n")
+    end
     if r.command then
       local cmd = require("whiteout.present").safe(r.command)
       write("  command: ", #cmd > 200 and cmd:sub(1, 197) .. "..." or cmd,

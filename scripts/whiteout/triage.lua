@@ -36,29 +36,36 @@ function M.collect(ev, names)
 end
 
 
+-- Who a finding is about: the container's name, else (its config
+-- damaged) its short id.
+local function who(r)
+  return r.name or (r.container or "?"):sub(1, 12)
+end
+
+
 -- Headline lines for one record, appended to out.
 local HEAD = {}
 
 function HEAD.escape(r, out, _)
   if r.reach then
-    out[#out + 1] = ("%s (%s) can reach the host [%s]: %s"):format(r.name,
+    out[#out + 1] = ("%s (%s) can reach the host [%s]: %s"):format(who(r),
       r.container:sub(1, 12), r.risk, table.concat(r.reasons, "; "))
   end
 end
 
 HEAD["root-mounts-cron"] = function(r, out, seen)
-  if r.path then seen[r.name .. " " .. r.path] = true end
+  if r.path then seen[who(r) .. " " .. r.path] = true end
   if r.kind == "note" then
-    out[#out + 1] = (r.name and r.name .. ": " or "") .. r.text
+    out[#out + 1] = (who(r) and who(r) .. ": " or "") .. r.text
   elseif r.kind ~= "cron-write" then
     return
   elseif r.where == "host" and r.in_lifetime then
     out[#out + 1] = ("%s wrote %s on the host while it lived (host %s, "
-      .. "inode %s, sha256 %s)"):format(r.name, r.path, r.host_path,
+      .. "inode %s, sha256 %s)"):format(who(r), r.path, r.host_path,
       tostring(r.inum), (r.sha256 or "?"):sub(1, 16))
   elseif r.where == "layer" or r.where == "deleted" then
     out[#out + 1] = ("%s %s cron file %s in its own layer %s"):format(
-      r.name, r.where == "layer" and "has" or "deleted", r.path,
+      who(r), r.where == "layer" and "has" or "deleted", r.path,
       r.layer:sub(1, 12))
   end
 end
@@ -66,10 +73,10 @@ end
 -- Persistence root-mounts-cron did not already tell (other kinds, and
 -- cron files of containers that cannot reach the host).
 function HEAD.persistence(r, out, seen)
-  if r.kind ~= "persistence" or seen[r.name .. " " .. r.path] then
+  if r.kind ~= "persistence" or seen[who(r) .. " " .. r.path] then
     return
   end
-  out[#out + 1] = ("%s: %s %s (%s%s)"):format(r.name, r.what, r.path,
+  out[#out + 1] = ("%s: %s %s (%s%s)"):format(who(r), r.what, r.path,
     r.where, r.where == "host" and " " .. r.host_path or "")
 end
 
@@ -79,14 +86,14 @@ local function secret_lines(recs, out)
   local order, by = {}, {}
   for _, r in ipairs(recs) do
     if r.section == "secrets" and r.kind == "secret" then
-      if not by[r.name] then
-        by[r.name] = { seen = {} }
-        order[#order + 1] = r.name
+      if not by[who(r)] then
+        by[who(r)] = { seen = {} }
+        order[#order + 1] = who(r)
       end
       local item = r.where .. " " .. (r.path or r.key)
-      if not by[r.name].seen[item] then
-        by[r.name].seen[item] = true
-        table.insert(by[r.name], item)
+      if not by[who(r)].seen[item] then
+        by[who(r)].seen[item] = true
+        table.insert(by[who(r)], item)
       end
     end
   end
@@ -115,7 +122,7 @@ function M.summary(ev, recs, failed)
     if HEAD[r.section] then HEAD[r.section](r, lines, seen) end
     if r.section == "escape" then
       containers = containers + 1
-      if r.reach then reach[#reach + 1] = r.name end
+      if r.reach then reach[#reach + 1] = who(r) end
     end
   end
   secret_lines(recs, lines)
