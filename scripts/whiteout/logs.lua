@@ -214,7 +214,7 @@ local function log_record(c, rel, root, t)
   return { kind = "log", time = t.time, container = c.id, name = c.name,
     stream = t.stream, line = line, partial = t.partial or nil,
     driver = t.driver, source = root:where(rel), lineno = t.lineno,
-    offset = t.offset, attrs = t.attrs }
+    offset = t.offset, attrs = t.attrs, data_root = root:where("") }
 end
 
 
@@ -268,6 +268,7 @@ local function note(root, c, out)
   end
   out[#out + 1] = { kind = "note", container = c.id, name = c.name,
     driver = drv, source = c.hostconfig_source or c.source,
+    data_root = root:where(""),
     note = ("logs went to " .. where):format(c.id:sub(1, 12)) }
 end
 
