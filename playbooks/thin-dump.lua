@@ -34,11 +34,15 @@ blocks (in data blocks of the pool's block size) and the data blocks
 that hold them, with the pool time each was written at. Runs follow on
 in both virtual and data blocks and share one time. With --arg device,
 one device: its id, a Docker device hash (cache id, mount id, "" for
-the base) or a container.]],
+the base) or a container. With --arg snapshot=yes, the mappings of the
+pool's metadata snapshot (held_root), an older state, as thin_dump -m.]],
   categories = { "safe", "devicemapper" },
   args = {
     { name = "device", help = "device id, Docker hash or container "
       .. "(default: every device)" },
+    { name = "snapshot", help = "yes or no: read the pool's metadata "
+      .. "snapshot (held_root, an older state) instead", default = "no",
+      choices = { "yes", "no" } },
   },
   usage = [[
 whiteout run thin-dump -e /mnt/evidence/var/lib/docker --arg device=4
@@ -54,11 +58,17 @@ DEVICE_ID  BEGIN  DATA_BEGIN  LENGTH  TIME
   applies = function(ev) return #ev.roots > 0 end,
   run = function(ev, args, emit)
     for _, t in ipairs(dmthin.roots(ev)) do
-      for _, id in ipairs(wanted(t.root, t.pool, args)) do
-        local runs, err = t.pool.pool:mappings(id)
+      local p = t.pool
+      if args.snapshot == "yes" then
+        local serr
+        p, serr = dmthin.snapshot(t.root)
+        if not p then error(serr, 0) end
+      end
+      for _, id in ipairs(wanted(t.root, p, args)) do
+        local runs, err = p.pool:mappings(id)
         if not runs then error(err, 0) end
         for _, r in ipairs(runs) do
-          r.kind, r.device_id, r.source = "thin_mapping", id, t.pool.label
+          r.kind, r.device_id, r.source = "thin_mapping", id, p.label
           emit(r)
         end
       end

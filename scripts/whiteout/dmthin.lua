@@ -163,6 +163,22 @@ function M.pool(root)
 end
 
 
+--- The pool as its metadata snapshot (held_root) shows it: an older
+-- state of every device, when userspace reserved one; nil and a
+-- message when there is none.
+function M.snapshot(root)
+  local p, err = M.pool(root)
+  if not p then return nil, err end
+  local snap, serr = thin.open(p.meta, p.data, { held = true,
+    force = root.ev and root.ev.opts and root.ev.opts.force })
+  if not snap then return nil, serr end
+  local s = {}
+  for k, v in pairs(p) do s[k] = v end
+  s.pool, s.label = snap, p.label .. " (metadata snapshot)"
+  return s
+end
+
+
 --- The Source of the file system of the device Docker calls hash (a
 -- cache id, mount id, "<mount id>-init" or "" for the base), cached;
 -- nil and a message when it cannot be read.

@@ -72,3 +72,15 @@ t.ok("base device's rootfs", view and view:lstat("/fruit/lemons"))
 t.eq("docker files", #dmthin.docker(root).devices, 3)
 t.raises("where wants a string", function() root:where() end,
   "bad argument")
+
+-- the metadata snapshot (held_root) of a pool that has one
+t.eq("no snapshot here", select(2, dmthin.snapshot(root)):match("no "
+  .. "metadata snapshot"), "no metadata snapshot")
+assert(os.execute("cp --sparse=always " .. d .. "/fx/bad/held " .. dm ..
+  "/devicemapper/metadata"))
+ev = assert(evidence.open({ r }, {}))
+local snap = assert(dmthin.snapshot(ev.roots[1]))
+t.eq("snapshot superblock", snap.pool:super().blocknr, 2046)
+t.eq("snapshot mappings as live ones", snap.pool:mappings(2),
+  dmthin.pool(ev.roots[1]).pool:mappings(2))
+t.ok("snapshot label", snap.label:find("metadata snapshot", 1, true))
