@@ -9,6 +9,44 @@ local secrets = require "whiteout.secrets"
 local COLUMNS = { "name", "where", "key", "rules", "value", "layer" }
 
 
+-- The images of every data root, with the root: list of {root, im},
+-- tagged ones first (so a finding names the image a user knows).
+local function all_images(ev)
+  local out = {}
+  for _, root in ipairs(ev.roots or {}) do
+    local ok, list = pcall(root.images, root)
+    for _, im in ipairs(ok and list or {}) do
+      if not im.error then out[#out + 1] = { root = root, im = im } end
+    end
+  end
+  local function tagged(e) return #(e.im.tags or {}) > 0 and 0 or 1 end
+  local order = {}
+  for i, e in ipairs(out) do order[e] = i end
+  table.sort(out, function(a, b)
+    if tagged(a) ~= tagged(b) then return tagged(a) < tagged(b) end
+    return order[a] < order[b]
+  end)
+  return out
+end
+
+
+-- Images: their config and build history, and their layers' files
+-- (each layer once, under the first image that has it).
+local function run_images(ev, args, emit)
+  local seen, steps = {}, {}
+  for _, e in ipairs(all_images(ev)) do
+    for _, r in ipairs(secretfind.image_config(e.im, steps)) do emit(r) end
+    if args.files ~= "no" then
+      seen[e.root] = seen[e.root] or {}
+      for _, r in ipairs(secretfind.image_files(e.root, e.im,
+          seen[e.root])) do
+        emit(r)
+      end
+    end
+  end
+end
+
+
 local function run(ev, args, emit)
   for _, e in ipairs(findings.containers(ev)) do
     if findings.picked(e.c, args.container) then
@@ -17,6 +55,9 @@ local function run(ev, args, emit)
         for _, r in ipairs(secretfind.files(e.root, e.c)) do emit(r) end
       end
     end
+  end
+  if args.images ~= "no" and (args.container or "") == "" then
+    run_images(ev, args, emit)
   end
 end
 
@@ -35,21 +76,31 @@ end
 return {
   description = [[
 Finds what looks like credentials: environment variables and labels of
-each container, its command line, and the files it added or changed in
+each container and image, its command line, and the files it added or changed in
 its rw layer. Judged by names (PASSWORD, SECRET, TOKEN, API_KEY,
 ACCESS_KEY, ... in a variable name; id_rsa, .env, .aws/credentials,
 .netrc, shadow, *.pem, ... as a file name) and by the shape of values
 (AWS access key ids, private key headers, GitHub, Slack and Google
 tokens, JWTs, passwords in URLs, crypt password hashes, long random
-strings by their entropy), not by a list of known values. Records of kind
-"secret" with where (env, label, command, file), key, rules, value and,
-for files, path, line, layer, inum and sha256. Text output masks values;
+strings by their entropy), not by a list of known values. Images too
+(unless --arg container is given): their env and labels, the commands
+of their build history (image-history: a secret a build step wrote
+stays in created_by even when a later step removed the file) and the
+files each of their layers added (image-file; in an image's bottom
+layer, the distribution's own, only key and token shapes count).
+Records of kind "secret" with where (env, label, command, file,
+image-env, image-label, image-history, image-file), key, rules, value;
+for files path, line, layer, inum and sha256; for images image, step
+and created_by. Text output masks values;
 json and jsonl keep them whole, so handle those files as secrets.]],
   categories = { "safe", "investigation" },
   args = {
     { name = "container", help = "only this container (id, prefix or name)" },
     { name = "files", default = "yes", choices = { "yes", "no" },
-      help = "also scan the files of each rw layer" },
+      help = "also scan the files of each rw layer (and image layer)" },
+    { name = "images", default = "yes", choices = { "yes", "no" },
+      help = "also scan images: env, labels, build history, layer files "
+        .. "(not with container)" },
   },
   usage = [[
 whiteout run secrets -e /mnt/host

@@ -179,4 +179,24 @@ function M.scan_text(text, max)
   return out
 end
 
+--- The NAME=value assignments in a command line (a build step, a
+-- shell command) that judge() calls secrets: list of {key, value,
+-- rules}, at most max (default 20).
+-- assignments('echo "api_key=x7Qz" > f') --> {{"api_key", "x7Qz", {"name"}}}
+function M.assignments(text, max)
+  if type(text) ~= "string" then
+    error("assignments: text must be a string", 2)
+  end
+  local out = {}
+  for key, value in text:gmatch("([%a_][%w_%.%-]*)=[\"']?([^%s\"';&|<>]+)")
+  do
+    local rules = M.judge(key, value)
+    if #rules > 0 then
+      out[#out + 1] = { key, value, rules }
+      if #out >= (max or 20) then break end
+    end
+  end
+  return out
+end
+
 return M

@@ -89,8 +89,27 @@ for _, r in ipairs(recs) do
 end
 table.sort(got)
 t.eq("secrets: findings", got, { "attacker file /tmp/.shadow.stolen:1",
-  "attacker file /tmp/.shadow.stolen:6", "webapp env AWS_ACCESS_KEY_ID",
+  "attacker file /tmp/.shadow.stolen:6",
+  "dfx/opaque-demo:1.0 image-file /opt/data/secret.txt:1",
+  "dfx/opaque-demo:1.0 image-history step 3 api_key",
+  "webapp env AWS_ACCESS_KEY_ID",
   "webapp env AWS_SECRET_ACCESS_KEY", "webapp env DB_PASSWORD" })
+-- the image's build step wrote a secret a later step removed: both its
+-- command and the file in the step's layer tell it
+local step, file
+for _, r in ipairs(recs) do
+  if r.where == "image-history" then step = r end
+  if r.where == "image-file" then file = r end
+end
+t.eq("secrets: build step", { step.value, step.step, step.layer,
+  step.image }, { "DFX-IMAGE-SECRET", 3,
+  "dac5ad7961603156dec5459d80ee092d81a7947ee590b360184cac782ca7c8d6",
+  "sha256:273414a365fbbdee97b2b21e68c3c994979c0b315f17857dfc2ae8459de6ceac"
+  })
+t.eq("secrets: image file", { file.value, file.layer, file.sha256,
+  file.step }, { "api_key=DFX-IMAGE-SECRET",
+  "dac5ad7961603156dec5459d80ee092d81a7947ee590b360184cac782ca7c8d6",
+  "4879a5d1a2b55a21440efefdacac9cbc3812a9f3092d172498778dfd3b5c1a2b", 3 })
 
 -- timeline: the backdoor on the host comes before the container's own
 -- files and its recorded start (Docker stamps StartedAt late)
@@ -117,9 +136,11 @@ t.eq("every container: only the attacker's cron", inv.writes(recs), {
   "attacker layer /etc/crontabs/root life",
   "attacker layer /var/spool/cron/crontabs/root life" })
 
--- no false cron writes on the docker-explorer roots
+-- no false cron writes (nor secrets) on the docker-explorer roots
 for i = 3, #argv do
   local label = argv[i]:match("de%-([^/]+)") or argv[i]
+  t.eq("docker-explorer " .. label .. ": no secrets",
+    #inv.run("secrets", { argv[i] }), 0)
   recs = inv.run("root-mounts-cron", { argv[i] }, { containers = "all" })
   t.eq("docker-explorer " .. label .. ": no cron writes",
     inv.writes(recs), {})

@@ -48,6 +48,12 @@ local found = s.scan_text("# conf\nexport API_TOKEN='abc123'\nhello\n"
   .. "root:$6$salt$hash:19000:0:99999:7:::\n")
 t.eq("scan lines", { #found, found[1].line, found[1].rules[1],
   found[2].line, found[2].rules[1] }, { 2, 2, "name", 4, "password-hash" })
+local a = s.assignments('/bin/sh -c echo "api_key=DFX-IMAGE-SECRET" > '
+  .. "/f && PATH=/usr/bin:/bin make && TOKEN='x9' ./run")
+t.eq("assignments", a, { { "api_key", "DFX-IMAGE-SECRET", { "name" } },
+  { "TOKEN", "x9", { "name" } } })
+t.raises("assignments: bad argument", function() s.assignments(nil) end,
+  "string")
 t.raises("shapes: bad argument", function() s.shapes(nil) end, "string")
 t.raises("name: bad argument", function() s.name_says_secret({}) end,
   "string")
