@@ -35,8 +35,12 @@ the evidence holds the host's file system, in those places on the host
 under each bind (where "host", with host_path and the path the container
 used, in_lifetime when a time falls inside the container's life). Records
 of kind "persistence" with `what` (cron, timer, systemd, profile, rc,
-preload, ssh, setuid), and a "reach" record for each container that
-could reach the host and has findings.]],
+preload, ssh, ssh-copy, setuid) and `severity`, and a "reach" record for
+each container that could reach the host and has findings. A copy of an
+authorized_keys file (authorized_keys.bak, authorized_keys~) is
+"ssh-copy" at severity "low": sshd reads only the files
+AuthorizedKeysFile names, so it grants nothing by itself, but it shows
+someone handled the keys; triage leaves it out of its headlines.]],
   categories = { "safe", "investigation" },
   args = {
     { name = "container", help = "only this container (id, prefix or name)" },

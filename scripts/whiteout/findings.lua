@@ -591,10 +591,16 @@ local function persistent(path, st, change)
 end
 
 
--- A persistence finding: a file finding with `what` it is.
-local function what(rec, st)
-  rec.what = persist.kind(rec.path) or (persist.is_setid(st.mode)
+-- A persistence finding: a file finding with `what` it is, and its
+-- `severity`: "low" for what cannot run by itself (a copy of
+-- authorized_keys), else "high".
+local function what(rec, st, path)
+  rec.what = persist.kind(path or rec.path) or (persist.is_setid(st.mode)
     and "setuid") or "?"
+  rec.severity = rec.what == "ssh-copy" and "low" or "high"
+  if rec.what == "ssh-copy" then
+    rec.note = "a copy of authorized_keys: sshd does not read it"
+  end
   return rec
 end
 
@@ -623,8 +629,7 @@ function M.persistence(root, c, slack)
       M.append(list, M.host_deleted(root, c, b, persist.kind,
         "persistence", slack, places))
       for _, r in ipairs(list) do
-        r.what = persist.kind(r.host_path)
-        out[#out + 1] = r
+        out[#out + 1] = what(r, {}, r.host_path)
       end
     end
   end

@@ -40,8 +40,11 @@ local RULES = {
   { "rc", "^/etc/init%.d/[^/]+$" },
   { "rc", "^/etc/local%.d/[^/]+$" },
   { "preload", "^/etc/ld%.so%.preload$" },
-  { "ssh", "/%.ssh/authorized_keys2?$" },
-  { "ssh", "/authorized_keys[^/]*$" },
+  { "ssh", "/authorized_keys2?$" },
+  -- authorized_keys.bak, authorized_keys~: sshd reads no such file
+  -- (AuthorizedKeysFile names exact files), but a copy says someone
+  -- handled the keys, so it is kept, as a lesser kind.
+  { "ssh-copy", "/authorized_keys2?[^/]+$" },
   { "ssh", "^/etc/ssh/sshd_config$" },
   { "ssh", "^/etc/ssh/sshd_config%.d/[^/]+$" },
 }
@@ -76,7 +79,9 @@ end
 
 
 --- The persistence kind of a path: "cron", "timer", "systemd",
--- "profile", "rc", "preload", "ssh", or nil.
+-- "profile", "rc", "preload", "ssh", "ssh-copy" (a copy of an
+-- authorized_keys file, such as authorized_keys.bak: not read by sshd,
+-- so low severity), or nil.
 -- kind("/etc/systemd/system/x.timer") --> "timer"
 function M.kind(p)
   p = reach.norm(p)

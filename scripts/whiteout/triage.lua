@@ -73,7 +73,8 @@ end
 -- Persistence root-mounts-cron did not already tell (other kinds, and
 -- cron files of containers that cannot reach the host).
 function HEAD.persistence(r, out, seen)
-  if r.kind ~= "persistence" or seen[who(r) .. " " .. r.path] then
+  if r.kind ~= "persistence" or seen[who(r) .. " " .. r.path]
+    or r.severity == "low" then
     return
   end
   out[#out + 1] = ("%s: %s %s (%s%s)"):format(who(r), r.what, r.path,

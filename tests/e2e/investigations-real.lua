@@ -78,8 +78,21 @@ t.eq("persistence: findings", got, {
   "attacker host cron /host/etc/cron.d/backdoor",
   "attacker layer cron /etc/crontabs/root",
   "attacker layer cron /var/spool/cron/crontabs/root",
-  "tty-session layer ssh /root/authorized_keys.bak" })
+  "tty-session layer ssh-copy /root/authorized_keys.bak" })
 t.eq("persistence: reach", inv.names(recs, "reach"), { "attacker" })
+-- the operator's authorized_keys.bak is no key sshd reads: low, and
+-- not a triage headline
+local sev = {}
+for _, r in ipairs(inv.where(recs, "persistence")) do
+  sev[#sev + 1] = r.what .. " " .. r.severity
+end
+table.sort(sev)
+t.eq("persistence: severities", sev, { "cron high", "cron high",
+  "cron high", "ssh-copy low" })
+local lines = inv.where(inv.run("triage", { root }), "summary")[1]
+  .highlights
+t.eq("triage: no headline for the keys copy",
+  table.concat(lines, "\n"):find("authorized_keys.bak", 1, true), nil)
 
 -- secrets: the web container's environment, the stolen shadow copy
 recs = inv.run("secrets", { root })

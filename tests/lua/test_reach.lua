@@ -89,7 +89,9 @@ t.eq("kind bashrc", persist.kind("/root/.bashrc"), "profile")
 t.eq("kind rc.local", persist.kind("/etc/rc.local"), "rc")
 t.eq("kind preload", persist.kind("/etc/ld.so.preload"), "preload")
 t.eq("kind keys", persist.kind("/root/.ssh/authorized_keys"), "ssh")
-t.eq("kind keys copy", persist.kind("/root/authorized_keys.bak"), "ssh")
+t.eq("kind keys copy", persist.kind("/root/authorized_keys.bak"),
+  "ssh-copy")
+t.eq("kind keys2", persist.kind("/home/a/.ssh/authorized_keys2"), "ssh")
 t.eq("kind none", persist.kind("/etc/passwd"), nil)
 t.eq("schedule", { persist.is_schedule("/etc/cron.d/a"),
   persist.is_schedule("/lib/systemd/system/a.timer"),
