@@ -23,6 +23,34 @@ end
 local LETTER = { added = "A", modified = "C", deleted = "D",
   replaced = "C" }
 
+-- The names of the last run's targets, in order: text shows a target
+-- without records as "no changes" (records are only changes, so json
+-- has nothing for it, as `docker diff` prints nothing).
+local shown = {}
+
+
+-- Text: a "== NAME" header per target, its changes below, or "no
+-- changes".
+local function text(recs, write)
+  local by, order = {}, {}
+  for _, n in ipairs(shown) do
+    if not by[n] then by[n] = {} order[#order + 1] = n end
+  end
+  for _, r in ipairs(recs) do
+    local n = tostring(r.name)
+    if not by[n] then by[n] = {} order[#order + 1] = n end
+    table.insert(by[n], r)
+  end
+  for _, n in ipairs(order) do
+    local list = by[n]
+    write("== ", n, #list == 0 and "  (no changes)" or "", "\n")
+    if list[1] and list[1].step then write("   (", list[1].step, ")\n") end
+    for _, r in ipairs(list) do
+      write(LETTER[r.change] or "?", " ", r.path, "\n")
+    end
+  end
+end
+
 return {
   description = [[
 Lists every path a container added, modified (content or metadata only),
@@ -32,7 +60,9 @@ made opaque is "replaced", followed by one "deleted" record for each
 lower entry directly below it that it hid. With --arg image and
 --arg layer=CACHE_ID, shows what one build step changed against the
 layers below it (records carry the build step, the image history's
-created_by). Added and modified files carry their sha256.]],
+created_by). Added and modified files carry their sha256. In text, a
+container without changes still gets its "== NAME" line, marked "(no
+changes)"; json has records for changes only.]],
   categories = { "safe", "filesystem", "investigation" },
   args = {
     { name = "container", help = "container id, id prefix or name" },
@@ -52,14 +82,17 @@ C /fruit
 A /fruit/apples
 C /fruit/lemons
 D /fruit/pears
+== heartbeat  (no changes)
 ]],
   applies = function(ev) return #ev.roots > 0 end,
   run = function(ev, args, emit)
     local list, err = views.targets(ev, args, true)
     if not list then error(err, 0) end
+    shown = {}
     for _, t in ipairs(list) do
       local name = t.target.name or (t.target.tags and t.target.tags[1])
         or t.target.id
+      shown[#shown + 1] = tostring(name)
       local step = t.target.kind == "image" and
         build_step(t.root, t.target, args.layer) or nil
       local ok, why = changes.walk(t.root, t.target, args.layer,
@@ -72,15 +105,5 @@ D /fruit/pears
       if not ok then views.warn(t.root, "%s: %s", name, why) end
     end
   end,
-  text = function(recs, write)
-    local last
-    for _, r in ipairs(recs) do
-      if r.name ~= last then
-        write("== ", tostring(r.name), "\n")
-        if r.step then write("   (", r.step, ")\n") end
-        last = r.name
-      end
-      write(LETTER[r.change] or "?", " ", r.path, "\n")
-    end
-  end,
+  text = text,
 }
