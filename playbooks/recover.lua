@@ -6,8 +6,8 @@ local util = require "whiteout.util"
 local M = {
   description = [[
 Writes the content of deleted files that the deleted and removed
-playbooks find (layer files, removed containers' files, and with
-orphans=yes free inodes with content) into the folder given with
+playbooks find (layer files, removed containers' files, and, unless
+orphans=no, free inodes with content, as deleted lists them) into the folder given with
 --arg out=DIR, one file each, and a manifest.jsonl there naming for each
 its sha256, path, inode, where its content came from (the inode, or the
 journal transaction and block of the inode copy used), and its layer,
@@ -15,8 +15,9 @@ container and image. Never writes into the evidence.]],
   categories = { "writes", "recovery" },
   args = {
     { name = "out", default = "", help = "folder to write into (required)" },
-    { name = "orphans", default = "no",
-      help = "also write free inodes no deleted name covers (yes or no)" },
+    { name = "orphans", default = "yes",
+      help = "also write free inodes no deleted name covers (yes or no; "
+        .. "yes, as the deleted playbook lists them)" },
   },
   usage = "whiteout run recover -e host.img --arg out=/cases/42/recovered",
   sample = [[

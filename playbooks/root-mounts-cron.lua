@@ -10,8 +10,9 @@ local ARGS = {
     help = "reach: containers that could reach the host; all: also list "
       .. "the layer and log cron writes of every other container" },
   { name = "host", default = "all", choices = { "all", "lifetime" },
-    help = "host cron files under a bind: all of them, or only those "
-      .. "changed while the container lived" },
+    help = "host cron files under a bind: all of them, each flagged "
+      .. "in_lifetime (LIFE yes) when changed while the container lived, "
+      .. "or only those (as persistence)" },
   { name = "slack", default = "1",
     help = "seconds added on each side of a container's life, since file "
       .. "times are kept at a coarse clock" },

@@ -92,7 +92,7 @@ t.eq("escape agrees with root-mounts-cron", inv.names(recs, "escape"),
 
 -- persistence: the layer-only writer's cron, ssh key and setuid file,
 -- and the /etc binder's planted host file (only it: in its lifetime)
-recs = inv.run("persistence", { host })
+recs = inv.run("persistence", { host }, { host = "lifetime" })
 local got = {}
 for _, r in ipairs(inv.where(recs, "persistence")) do
   got[#got + 1] = ("%s %s %s %s"):format(r.name, r.where, r.what, r.path)

@@ -76,6 +76,9 @@ end
 table.sort(got)
 t.eq("persistence: findings", got, {
   "attacker host cron /host/etc/cron.d/backdoor",
+  "attacker host cron /host/etc/cron.d/e2scrub_all",
+  "attacker host cron /host/etc/cron.daily/logrotate",
+  "attacker host cron /host/etc/crontab",
   "attacker layer cron /etc/crontabs/root",
   "attacker layer cron /var/spool/cron/crontabs/root",
   "tty-session layer ssh-copy /root/authorized_keys.bak" })
@@ -88,7 +91,7 @@ for _, r in ipairs(inv.where(recs, "persistence")) do
 end
 table.sort(sev)
 t.eq("persistence: severities", sev, { "cron high", "cron high",
-  "cron high", "ssh-copy low" })
+  "cron high", "cron high", "cron high", "cron high", "ssh-copy low" })
 local lines = inv.where(inv.run("triage", { root }), "summary")[1]
   .highlights
 t.eq("triage: no headline for the keys copy",

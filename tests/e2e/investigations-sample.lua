@@ -41,13 +41,33 @@ t.eq("sample all: cron-only's own layer", inv.writes(recs), {
   "intruder host /host/etc/cron.d/sample life",
   "intruder host /host/etc/crontab -",
   "intruder layer /etc/crontabs/root life" })
-recs = inv.run("persistence", { host })
-local got = {}
-for _, r in ipairs(inv.where(recs, "persistence")) do
-  got[#got + 1] = ("%s %s %s"):format(r.name, r.where, r.path)
+-- persistence with host=lifetime: host files in a container's life only
+local function pers(given)
+  local recs = inv.run("persistence", { host }, given)
+  local got = {}
+  for _, r in ipairs(inv.where(recs, "persistence")) do
+    got[#got + 1] = ("%s %s %s %s"):format(r.name, r.where, r.path,
+      r.in_lifetime and "life" or "-")
+  end
+  table.sort(got)
+  return got, recs
 end
-table.sort(got)
-t.eq("sample persistence", got, { "cron-only layer /etc/cron.d/backup",
-  "intruder host /host/etc/cron.d/sample",
-  "intruder layer /etc/crontabs/root" })
+local got
+got, recs = pers({ host = "lifetime" })
+t.eq("sample persistence", got, {
+  "cron-only layer /etc/cron.d/backup life",
+  "intruder host /host/etc/cron.d/sample life",
+  "intruder layer /etc/crontabs/root life" })
 t.eq("sample persistence: reach", inv.names(recs, "reach"), { "intruder" })
+-- by default every host file under a bind, as root-mounts-cron shows
+-- them, those of the container's life flagged
+got, recs = pers()
+t.eq("sample persistence: default host=all", got, {
+  "cron-only layer /etc/cron.d/backup life",
+  "etc-reader host /host-etc/cron.d/sample -",
+  "etc-reader host /host-etc/crontab -",
+  "intruder host /host/etc/cron.d/sample life",
+  "intruder host /host/etc/crontab -",
+  "intruder layer /etc/crontabs/root life" })
+t.eq("sample persistence: default reach", inv.names(recs, "reach"),
+  { "etc-reader", "intruder" })
