@@ -60,9 +60,12 @@ made opaque is "replaced", followed by one "deleted" record for each
 lower entry directly below it that it hid. With --arg image and
 --arg layer=CACHE_ID, shows what one build step changed against the
 layers below it (records carry the build step, the image history's
-created_by). Added and modified files carry their sha256. In text, a
-container without changes still gets its "== NAME" line, marked "(no
-changes)"; json has records for changes only.]],
+created_by). Added and modified files carry their sha256. For storage
+drivers whose layers are full copies or snapshots (vfs, btrfs, zfs,
+devicemapper, the old overlay) the layer's tree is compared with its
+parent's, with the same records. In text, a container without changes
+still gets its "== NAME" line, marked "(no changes)"; json has records
+for changes only.]],
   categories = { "safe", "filesystem", "investigation" },
   args = {
     { name = "container", help = "container id, id prefix or name" },
@@ -72,6 +75,10 @@ changes)"; json has records for changes only.]],
       .. "whose changes are listed", default = "top" },
     { name = "hash", help = "yes or no: sha256 of added and modified "
       .. "files", default = "yes", choices = { "yes", "no" } },
+    { name = "compare", help = "metadata or content: for drivers whose "
+      .. "layers are copies (vfs), also hash every file that is another "
+      .. "inode with the same metadata", default = "metadata",
+      choices = { "metadata", "content" } },
   },
   usage = [[
 whiteout run diff -e /mnt/evidence/var/lib/docker --arg container=3f2a
@@ -101,7 +108,8 @@ D /fruit/pears
           rec.image = t.target.kind == "image" and t.target.id or nil
           rec.name, rec.step = name, step
           emit(rec)
-        end, { hash = args.hash ~= "no" })
+        end, { hash = args.hash ~= "no",
+          content = args.compare == "content" })
       if not ok then views.warn(t.root, "%s: %s", name, why) end
     end
   end,

@@ -89,7 +89,7 @@ local function stack(root, top, known, container)
   for i, id in ipairs(ids) do
     local k = by[id] or {}
     out[i] = { cache_id = id, chain_id = k.chain_id, diff_id = k.diff_id,
-      role = container and role(i, id) or "image" }
+      role = container and role(i, id) or nil }
   end
   return out
 end

@@ -166,7 +166,9 @@ local function entries(cx, dir)
   if not it then cx.warn("%s", err) return {} end
   local list = {}
   for _, c in it do list[#list + 1] = c end
-  table.sort(list, function(a, b) return a.name < b.name end)
+  -- in path order: a .wh. whiteout sorts by the name it deletes
+  local function key(c) return c.class == "whiteout" and c.target or c.name end
+  table.sort(list, function(a, b) return key(a) < key(b) end)
   return list
 end
 

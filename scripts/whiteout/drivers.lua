@@ -32,14 +32,14 @@ local function files_in(dir)
 end
 
 
--- The fields of a driver (docs/drivers.md): kind, required.
+-- The fields of a driver (docs/drivers.md): name, kind, required.
 local FIELDS = {
-  description = { "string", true }, detect = { "function", true },
-  layer_dir = { "function", true }, name = { "string" },
-  priority = { "number" }, whiteouts = { "string" }, diff = { "string" },
-  view = { "function" }, layer_path = { "function" },
-  container_layers = { "function" }, image_layers = { "function" },
-  parse_path = { "function" },
+  { "description", "string", true }, { "detect", "function", true },
+  { "layer_dir", "function", true }, { "name", "string" },
+  { "priority", "number" }, { "whiteouts", "string" }, { "diff", "string" },
+  { "view", "function" }, { "layer_path", "function" },
+  { "container_layers", "function" }, { "image_layers", "function" },
+  { "parse_path", "function" },
 }
 M.WHITEOUTS = { overlay = true, ["fuse-overlayfs"] = true, aufs = true,
   all = true, none = true }
@@ -50,10 +50,11 @@ M.DIFFS = { layer = true, trees = true }
 -- is wrong with it.
 function M.check(d)
   if type(d) ~= "table" then return nil, "returns no table" end
-  for k, f in pairs(FIELDS) do
-    if d[k] == nil and f[2] then return nil, "has no " .. k end
-    if d[k] ~= nil and type(d[k]) ~= f[1] then
-      return nil, ("%s is a %s, not a %s"):format(k, type(d[k]), f[1])
+  for _, f in ipairs(FIELDS) do
+    local k, v = f[1], d[f[1]]
+    if v == nil and f[3] then return nil, "has no " .. k end
+    if v ~= nil and type(v) ~= f[2] then
+      return nil, ("%s is a %s, not a %s"):format(k, type(v), f[2])
     end
   end
   if d.whiteouts and not M.WHITEOUTS[d.whiteouts] then

@@ -67,10 +67,15 @@ function M.stack(root, target, layer)
   end
   local layers = target.layers
   local d = M.driver(root)
-  if d and target.kind == "image" and d.image_layers then
-    layers = d.image_layers(root, target) or layers
-  elseif d and d.container_layers and target.kind ~= "image" then
-    layers = d.container_layers(root, target) or layers
+  local fn = d and (target.kind == "image" and d.image_layers
+    or target.kind ~= "image" and d.container_layers)
+  if fn then
+    local ok, got = pcall(fn, root, target)
+    if not ok then
+      warn(root, "driver %s: %s", d.name, tostring(got))
+    elseif type(got) == "table" then
+      layers = got
+    end
   end
   if type(layers) ~= "table" or #layers == 0 then
     return nil, "no layers known for " .. tostring(target.name or
