@@ -19,7 +19,9 @@ wo() { ./whiteout "$@"; }
 
 # a layout no shipped driver knows: plain/<id>/tree, from the vfs fixture
 dr=$tmp/plain/docker
-tests/fixtures/make-drivers vfs "$dr" > /dev/null || { nok fixture make; exit 1; }
+if ! tests/fixtures/make-drivers vfs "$dr" > /dev/null; then
+  nok fixture "make-drivers vfs failed"; exit 1
+fi
 (cd "$dr" && mv vfs/dir plain && rmdir vfs && mv image/vfs image/plaindirs &&
   for l in plain/*; do
     mv "$l" "$l.t" && mkdir "$l" && mv "$l.t" "$l/tree"
