@@ -104,8 +104,25 @@ static int e_times(lua_State *L)
 }
 
 
+/* export.link(outdir, from_rel, rel) -> true or nil, msg, code: rel
+ * becomes a hard link to the copy from_rel (hard links of the evidence
+ * stay one file in the output). */
+static int e_link(lua_State *L)
+{
+  const char *from = check_rel(L, 2), *rel = check_rel(L, 3);
+  char err[256] = "";
+  int fd = open_out(L, 1), rc = wo_export_link(fd, from, rel, err);
+  close(fd);
+  if (rc < 0)
+    return fail(L, rc, err);
+  lua_pushboolean(L, 1);
+  return 1;
+}
+
+
 static const luaL_Reg export_funcs[] = {
-  {"file", e_file}, {"dir", e_dir}, {"times", e_times}, {NULL, NULL}
+  {"file", e_file}, {"dir", e_dir}, {"times", e_times}, {"link", e_link},
+  {NULL, NULL}
 };
 
 

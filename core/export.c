@@ -178,3 +178,47 @@ int wo_export_file(int outfd, const char *rel, wo_file *f, uint32_t mode,
   close(fd);
   return rc;
 }
+
+
+/* Opens the folder holding rel's last component; *name points to it. */
+static int open_parent(int outfd, const char *rel, const char **name,
+                       char *err)
+{
+  const char *slash = strrchr(rel, '/');
+  *name = slash ? slash + 1 : rel;
+  if (!(*name)[0] || !strcmp(*name, ".") || !strcmp(*name, "..")) {
+    snprintf(err, 256, "refusing the path '%.200s'", rel);
+    errno = EINVAL;
+    return -1;
+  }
+  return open_dirs(outfd, rel, slash ? (size_t)(slash - rel) : 0, err);
+}
+
+
+int wo_export_link(int outfd, const char *from, const char *rel, char *err)
+{
+  const char *fname, *name;
+  int ffd = open_parent(outfd, from, &fname, err), dfd, rc = WO_OK;
+  struct stat st;
+  if (ffd < 0)
+    return WO_EINVAL;
+  /* only a regular file this export wrote: never a symlink */
+  if (fstatat(ffd, fname, &st, AT_SYMLINK_NOFOLLOW) < 0 ||
+      !S_ISREG(st.st_mode)) {
+    if (!errno || S_ISLNK(st.st_mode) || S_ISDIR(st.st_mode))
+      errno = EINVAL;
+    rc = fail(err, "not a copied file", from);
+    close(ffd);
+    return rc;
+  }
+  dfd = open_parent(outfd, rel, &name, err);
+  if (dfd < 0) {
+    close(ffd);
+    return WO_EINVAL;
+  }
+  if (linkat(ffd, fname, dfd, name, 0) < 0)
+    rc = fail(err, "cannot link", rel);
+  close(ffd);
+  close(dfd);
+  return rc;
+}

@@ -23,4 +23,9 @@ int wo_export_file(int outfd, const char *rel, wo_file *f, uint32_t mode,
 int wo_export_times(int outfd, const char *rel, int64_t atime,
                     int64_t mtime, char *err);
 
+/* Makes rel below outfd a hard link to from (a regular file copied
+ * earlier below outfd), neither through a symlink; rel must not exist.
+ * Returns WO_OK or an error with err filled. */
+int wo_export_link(int outfd, const char *from, const char *rel, char *err);
+
 #endif

@@ -30,13 +30,38 @@ local function prepare(ev, out)
 end
 
 
+-- A hard link of an earlier copy: a file with several links whose
+-- (layer, inode) was copied already in this extract becomes a link to
+-- that copy, said in the record (link_of) and the manifest.  True when
+-- it did.
+local function link_one(cx, rec, path, st, rel)
+  if (st.nlink or 1) < 2 or not st.inum then return false end
+  local key = tostring(rec.layer) .. ":" .. st.inum
+  local first = cx.links[key]
+  if not first then
+    cx.links[key] = { path = path, rel = rel, rec = rec }
+    return false
+  end
+  local ok, err = export.link(cx.out, first.rel, rel)
+  if not ok then rec.err = err return true end
+  rec.sha256, rec.dest, rec.link_of = first.rec.sha256,
+    cx.out .. "/" .. rel, first.path
+  cx.manifest[#cx.manifest + 1] = rec.sha256 .. "  fs" .. path
+  cx.manifest[#cx.manifest + 1] = ("# fs%s: hard link of fs%s (layer %s, "
+    .. "inode %d)"):format(path, first.path, tostring(rec.layer), st.inum)
+  return true
+end
+
+
 -- Copies one entry; returns its record.
 local function copy_one(cx, path, st)
   local rel = cx.prefix .. "/fs" .. path
   local rec = views.details({ kind = "extracted", path = path,
     container = cx.cid, image = cx.iid }, st)
   rec.layer, rec.source = views.provenance(cx.root, cx.view, path, st)
-  if st.type == "file" then
+  if st.type == "file" and link_one(cx, rec, path, st, rel) then
+    return rec
+  elseif st.type == "file" then
     local r, err = export.file(cx.view.src, path, cx.out, rel)
     if r then
       rec.sha256, rec.dest = r.sha256, cx.out .. "/" .. rel
@@ -78,7 +103,7 @@ local function extract(t, args, f, out, emit)
   local src, v = views.open(t.root, t.target, args.layer)
   if not src then error(v, 0) end
   local cx = { root = t.root, view = v, out = out, manifest = {},
-    dirs = {}, prefix = t.target.id:gsub("^sha256:", ""):sub(1, 12),
+    dirs = {}, links = {}, prefix = t.target.id:gsub("^sha256:", ""):sub(1, 12),
     cid = t.target.kind ~= "image" and t.target.id or nil,
     iid = t.target.kind == "image" and t.target.id or nil }
   local start = src:realpath(f.path, false)
@@ -102,9 +127,13 @@ return {
 Copies files of a container's (or image's) merged view into the folder
 --arg out names, under <id>/fs/, keeping modes (without set-id bits)
 and times, and writes <id>/manifest.sha256 (sha256sum -c reads it).
-Symlinks are listed, never created; device files are listed, not
-copied. The folder must be empty and outside the evidence. Filters as
-for the files playbook: path, glob, min_size, max_size, since, until.]],
+Files that are hard links of one another in the evidence (the same
+inode of the same layer) stay hard links in the output: the first is
+copied, the others link to it, with link_of in their records and a "#"
+comment line in the manifest. Symlinks are listed, never created; device
+files are listed, not copied. The folder must be empty and outside the
+evidence. Filters as for the files playbook: path, glob, min_size,
+max_size, since, until.]],
   categories = { "writes", "filesystem", "investigation" },
   args = {
     { name = "out", help = "the folder to write into (empty or new)" },

@@ -7,11 +7,11 @@ local M = {
   description = [[
 Writes the content of deleted files that the deleted and removed
 playbooks find (layer files, removed containers' files, and, unless
-orphans=no, free inodes with content, as deleted lists them) into the folder given with
---arg out=DIR, one file each, and a manifest.jsonl there naming for each
-its sha256, path, inode, where its content came from (the inode, or the
-journal transaction and block of the inode copy used), and its layer,
-container and image. Never writes into the evidence.]],
+orphans=no, free inodes with content, as deleted lists them) into the
+folder given with --arg out=DIR, one file each, and a manifest.jsonl
+there naming for each its sha256, path, inode, where its content came
+from (the inode, or the journal transaction and block of the inode copy
+used), and its layer, container and image. Never writes into the evidence.]],
   categories = { "writes", "recovery" },
   args = {
     { name = "out", default = "", help = "folder to write into (required)" },
