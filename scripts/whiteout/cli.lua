@@ -24,7 +24,9 @@ options:
   --arg KEY=VALUE           an argument for the playbooks
   --format FORMAT           text (default), json, jsonl, csv, bodyfile
   -o, --output FILE         write records to FILE instead of stdout
-  --driver-path DIR         also load storage drivers (Lua) from DIR
+  --driver-path DIR         also load storage drivers (Lua) from DIR; they
+                            override ~/.config/whiteout/drivers and the
+                            shipped ones of the same name (docs/drivers.md)
   --partition N             use partition N of a disk image
   --offset BYTES            use the file system at BYTES in a disk image
   --force                   read on past bad checksums (says so)

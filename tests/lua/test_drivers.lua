@@ -44,8 +44,8 @@ t.eq("check a field of the wrong kind", select(2, drivers.check({
 
 -- the shipped drivers all load and conform
 local all = drivers.all()
-for _, name in ipairs({ "overlay2", "overlay", "aufs", "vfs", "btrfs",
-    "zfs", "devicemapper" }) do
+for _, name in ipairs({ "overlay2", "overlay", "fuse-overlayfs", "aufs",
+    "vfs", "btrfs", "zfs", "devicemapper" }) do
   local d = all[name]
   t.ok("shipped " .. name, d and d.origin == "shipped" and
     drivers.check(d) == true and d.name == name,
