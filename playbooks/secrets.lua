@@ -59,6 +59,12 @@ local function run(ev, args, emit)
   if args.images ~= "no" and (args.container or "") == "" then
     run_images(ev, args, emit)
   end
+  -- containers removed with docker rm (disk images only)
+  if (args.container or "") == "" then
+    for _, root in ipairs(ev.roots or {}) do
+      for _, r in ipairs(secretfind.removed(root)) do emit(r) end
+    end
+  end
 end
 
 
@@ -88,8 +94,12 @@ of their build history (image-history: a secret a build step wrote
 stays in created_by even when a later step removed the file) and the
 files each of their layers added (image-file; in an image's bottom
 layer, the distribution's own, only key and token shapes count).
+On a disk image, also the env and labels of containers removed with
+docker rm, from their config as the journal keeps it (removed-env,
+removed-label, with the journal transaction and inode read).
 Records of kind "secret" with where (env, label, command, file,
-image-env, image-label, image-history, image-file), key, rules, value;
+image-env, image-label, image-history, image-file, removed-env,
+removed-label), key, rules, value;
 for files path, line, layer, inum and sha256; for images image, step
 and created_by. Text output masks values;
 json and jsonl keep them whole, so handle those files as secrets.]],

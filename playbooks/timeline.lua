@@ -12,7 +12,10 @@ local COLUMNS = { "time", "what", "name", "detail" }
 local function run(ev, args, emit)
   local out = {}
   if not args.container then
-    for _, root in ipairs(ev.roots) do timeline.images(root, out) end
+    for _, root in ipairs(ev.roots) do
+      timeline.images(root, out)
+      if args.files ~= "no" then timeline.disk(root, out) end
+    end
   end
   for _, e in ipairs(findings.containers(ev)) do
     if findings.picked(e.c, args.container) then
@@ -49,7 +52,11 @@ changed or deleted in its rw layer (kind "event", `what` image-created,
 build-step, container-created, container-started, container-finished,
 log, file, deleted), and, when the evidence holds the host's file
 system, the persistence files on the host under a container's binds that
-changed while it lived (`what` host-file, with host_path). File events
+changed while it lived (`what` host-file, with host_path). On a disk
+image, also what is gone: deleted layer files at their deletion time
+(`what` deleted, time_from dtime or journal) and each container removed
+with docker rm (container-created, log, container-removed; removed
+true). File events
 carry mtime, atime, ctime and btime, inode, size and mode, so `--format
 bodyfile` gives a TSK 3 bodyfile for mactime or plaso; other events use
 their time as mtime there.]],

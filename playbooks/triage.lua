@@ -10,7 +10,10 @@ evidence and makes one report of them, a summary first: how many data
 roots and containers, whether the host's file system is in the evidence,
 which containers could reach the host and how, what they wrote to cron
 and other persistence places (on the host, in their layers), and the
-secrets found. Every record of the five playbooks follows, with
+secrets found. On a disk image it also runs deleted and removed: the
+summary counts deleted files and removed containers, and names each
+removed container (those the builder ran for build steps on one line).
+Every record of the playbooks follows, with
 `section` naming the playbook it came from. With --arg out=DIR the
 report goes to DIR/report.txt (text, secrets masked) and DIR/report.json
 (all records, secrets whole), and the run prints the summary and the two

@@ -587,11 +587,13 @@ end
 -- times of every entry under the data root (what "fs"), and, on disk
 -- images, every deleted entry (what "deleted", with dtime and the
 -- journal transaction) and removed container found.  opts.deleted =
--- false leaves the deleted ones out.  Works on any data root; the
--- deleted part only on images.
+-- false leaves the deleted ones out, opts.fs = false the live entries
+-- (the timeline playbook has those per container).  Works on any data
+-- root; the deleted part only on images.
 function M.timeline(root, opts)
   local out, base = {}, root.path:gsub("/+$", "")
-  for p, st in root.src:walk("/") do
+  for p, st in (opts or {}).fs == false and function() end
+      or root.src:walk("/") do
     out[#out + 1] = fs_event(root, base .. "/" .. p:gsub("^/", ""), st,
       "fs")
   end

@@ -9,8 +9,10 @@
 -- - Files over MAX_FILE bytes and files with NUL bytes (binaries) are
 --   judged by name only; a container's scan stops after MAX_SCAN bytes.
 local changes = require "whiteout.changes"
+local deleted = require "whiteout.deleted"
 local findings = require "whiteout.findings"
 local secrets = require "whiteout.secrets"
+local util = require "whiteout.util"
 local views = require "whiteout.views"
 
 local M = {}
@@ -262,6 +264,61 @@ function M.image_files(root, im, seen)
         r.diff_id = l.diff_id
       end
     end
+  end
+  return out
+end
+
+
+-- The newest readable config of a removed container's recovered files
+-- (config.v2.json, else Docker's .tmp-config.v2.json* temporaries):
+-- the decoded table and its file record, or nil.
+local function removed_config(c)
+  local best, cfg
+  for _, f in ipairs(c.files or {}) do
+    local name = type(f.name) == "string" and f.name or ""
+    local data = f._data or f.content
+    if type(data) == "string" and (name == "config.v2.json"
+        or name:find("^%.tmp%-config%.v2%.json")) then
+      local t = util.json_decode(data)
+      local rank = (name == "config.v2.json" and 2 ^ 40 or 0)
+        + (f.inode_seq or 0)
+      if type(t) == "table" and (not best or rank > best.rank) then
+        best, cfg = { rank = rank, f = f }, t
+      end
+    end
+  end
+  return cfg, best and best.f
+end
+
+
+--- Secrets in the environment and labels of containers removed with
+-- docker rm, from their config as the disk image's journal and free
+-- blocks keep it (whiteout.deleted); {} unless root is on a disk image.
+-- Records say where "removed-env" or "removed-label", with the journal
+-- transaction and inode of the config read.
+function M.removed(root)
+  if not deleted.applies(root) then return {} end
+  local out = {}
+  for _, c in ipairs(deleted.removed(root, true)) do
+    local cfg, f = removed_config(c)
+    local conf = type(cfg) == "table" and type(cfg.Config) == "table"
+      and cfg.Config or {}
+    for _, where in ipairs({ "env", "labels" }) do
+      for _, kv in ipairs(pairs_of(where == "env" and conf.Env
+          or conf.Labels)) do
+        local why = secrets.judge(kv[1], kv[2])
+        if #why > 0 then
+          out[#out + 1] = { kind = "secret", container = c.id,
+            name = c.name, removed = true, key = kv[1], value = kv[2],
+            rules = why, where = where == "env" and "removed-env"
+              or "removed-label",
+            path = c.path .. "/" .. f.name, inum = f.inum,
+            journal_seq = f.journal_seq, content_from = f.content_from,
+            source = c.source }
+        end
+      end
+    end
+    for _, x in ipairs(c.files or {}) do x._data = nil end
   end
   return out
 end

@@ -6,6 +6,7 @@
 -- - File times are those the layer keeps now: a file changed twice shows
 --   only its last change; deleted files show the whiteout's times.
 -- - Docker's zero time ("0001-01-01...") means "never" and gives no event.
+local deleted = require "whiteout.deleted"
 local findings = require "whiteout.findings"
 local log = require "whiteout.log"
 local util = require "whiteout.util"
@@ -134,6 +135,55 @@ function M.host(root, c, out)
       add(out, r.mtime, r)
     end
   end
+  return out
+end
+
+
+-- A deleted file of a disk image (deleted.timeline) as an event at its
+-- deletion time (the inode's dtime, else the journal transaction that
+-- last showed its name).
+local function deleted_event(r, out)
+  r.kind, r.name = nil, r.container or r.image
+  r.time_from = r.dtime and "dtime" or "journal"
+  r.description = r.found_in and ("deleted (found in the %s)")
+    :format(r.found_in) or "deleted"
+  add(out, r.dtime or r.journal_time, r)
+end
+
+
+-- A removed container's recovered life: created, its log lines, and
+-- the last journal transaction that still listed its folder.
+local function removed_events(c, out)
+  local base = { container = c.id, name = c.name, image = c.image,
+    removed = true, source = c.source }
+  local function ev(t, what, text, extra)
+    local f = { what = what, description = text }
+    for k, v in pairs(base) do f[k] = v end
+    for k, v in pairs(extra or {}) do f[k] = v end
+    add(out, t, f)
+  end
+  ev(c.created, "container-created", ("container created from %s "
+    .. "(removed since): %s"):format(c.image or "?",
+    table.concat(type(c.cmd) == "table" and c.cmd or {}, " ")))
+  for _, l in ipairs(c.log or {}) do
+    ev(l.time, "log", l.text, { stream = l.stream })
+  end
+  ev(c.journal_time, "container-removed", ("folder last seen in journal "
+    .. "transaction %s; removed after"):format(tostring(c.journal_seq)),
+    { journal_seq = c.journal_seq, inum = c.inum, path = c.path })
+end
+
+
+--- On a disk image, what the file system remembers of what is gone:
+-- deleted layer files at their deletion times (`what` "deleted", with
+-- time_from dtime or journal) and containers removed with docker rm
+-- (created, log lines, container-removed).  Nothing elsewhere.
+function M.disk(root, out)
+  if not deleted.applies(root) then return out end
+  for _, r in ipairs(deleted.timeline(root, { fs = false })) do
+    if r.what == "deleted" then deleted_event(r, out) end
+  end
+  for _, c in ipairs(deleted.removed(root)) do removed_events(c, out) end
   return out
 end
 

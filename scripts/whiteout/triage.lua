@@ -6,6 +6,7 @@
 -- - The out folder is checked against the -e paths as given and as
 --   resolved by realpath(1); a bind mount of the evidence elsewhere is
 --   not recognised.
+local deleted = require "whiteout.deleted"
 local fs = require "whiteout.fs"
 local log = require "whiteout.log"
 local output = require "whiteout.output"
@@ -17,6 +18,18 @@ local M = {}
 
 M.SECTIONS = { "escape", "root-mounts-cron", "persistence", "secrets",
   "timeline" }
+
+-- Sections for what is gone, run when the evidence is a disk image.
+M.DISK_SECTIONS = { "deleted", "removed" }
+
+
+-- True when some data root of ev lies on a disk image.
+local function on_disk(ev)
+  for _, r in ipairs(ev.roots or {}) do
+    if deleted.applies(r) then return true end
+  end
+  return false
+end
 
 
 --- Runs the sections' playbooks with their defaults; returns the
@@ -82,6 +95,80 @@ function HEAD.persistence(r, out, seen)
 end
 
 
+-- Deleted files: one line with how many, how many with content back,
+-- and the containers they were in.
+function HEAD.deleted(r, out, seen)
+  if r.kind ~= "deleted" then return end
+  local d = seen["deleted:"] or { n = 0, content = 0, who = {} }
+  if d.n == 0 then
+    seen["deleted:"] = d
+    out[#out + 1] = d
+  end
+  d.n = d.n + 1
+  if r.sha256 then d.content = d.content + 1 end
+  local name = r.container or r.image or (r.orphan and "orphan inodes")
+  if name and not d.who[name] then
+    d.who[name] = true
+    d.who[#d.who + 1] = name
+  end
+end
+
+
+-- A removed container: its name, image, last sighting and log lines.
+-- Containers the builder ran for an image's build step (their command
+-- is a step of some image's history) are counted on one line.
+function HEAD.removed(r, out, seen)
+  if r.kind ~= "removed_container" then return end
+  local cmd = table.concat(type(r.cmd) == "table" and r.cmd or {}, " ")
+  if seen.build and seen.build[cmd] then
+    local b = seen["removed:build"]
+    if not b then
+      b = { n = 0 }
+      seen["removed:build"] = b
+      out[#out + 1] = b
+    end
+    b.n = b.n + 1
+    return
+  end
+  out[#out + 1] = ("removed container %s (%s) from %s, last seen %s "
+    .. "(journal transaction %s); %d log lines recovered"):format(
+    r.name or "?", (r.id or "?"):sub(1, 12), r.image or "?",
+    r.journal_time or "?", tostring(r.journal_seq), r.log and #r.log or 0)
+end
+
+
+-- The build steps of every image, as the builder's containers ran
+-- them: set of "created_by" strings ("/bin/sh -c ...").
+local function build_steps(ev)
+  local out = {}
+  for _, root in ipairs(ev.roots or {}) do
+    local ok, list = pcall(root.images, root)
+    for _, im in ipairs(ok and list or {}) do
+      for _, h in ipairs(type(im.history) == "table" and im.history or {}) do
+        if type(h) == "table" and type(h.created_by) == "string" then
+          out[h.created_by] = true
+        end
+      end
+    end
+  end
+  return out
+end
+
+
+-- The deleted files' and build containers' lines, once all are counted.
+local function deleted_line(lines)
+  for i, l in ipairs(lines) do
+    if type(l) == "table" and l.content == nil then
+      lines[i] = ("%d removed containers ran an image's build steps (the "
+        .. "builder removes them)"):format(l.n)
+    elseif type(l) == "table" then
+      lines[i] = ("%d deleted files found (%d with content back), in %s")
+        :format(l.n, l.content, table.concat(l.who, ", "))
+    end
+  end
+end
+
+
 -- "NAME: N secrets (where: keys...)" per container.
 local function secret_lines(recs, out)
   local order, by = {}, {}
@@ -91,7 +178,8 @@ local function secret_lines(recs, out)
         by[who(r)] = { seen = {} }
         order[#order + 1] = who(r)
       end
-      local item = r.where .. " " .. (r.path or r.key)
+      local item = r.where .. " " .. ((r.where == "file"
+        or r.where == "image-file") and r.path or r.key)
       if not by[who(r)].seen[item] then
         by[who(r)].seen[item] = true
         table.insert(by[who(r)], item)
@@ -118,7 +206,8 @@ end
 
 --- The summary record: evidence, counts and headline lines.
 function M.summary(ev, recs, failed)
-  local lines, reach, containers, seen = {}, {}, 0, {}
+  local lines, reach, containers = {}, {}, 0
+  local seen = { build = on_disk(ev) and build_steps(ev) or nil }
   for _, r in ipairs(recs) do
     if HEAD[r.section] then HEAD[r.section](r, lines, seen) end
     if r.section == "escape" then
@@ -126,6 +215,7 @@ function M.summary(ev, recs, failed)
       if r.reach then reach[#reach + 1] = who(r) end
     end
   end
+  deleted_line(lines)
   secret_lines(recs, lines)
   local host = false
   for _, root in ipairs(ev.roots) do host = host or root.host ~= nil end
@@ -139,6 +229,9 @@ function M.summary(ev, recs, failed)
     persistence = count(recs, "persistence", "persistence"),
     secrets = count(recs, "secrets", "secret"),
     events = count(recs, "timeline"), failed = failed,
+    deleted = on_disk(ev) and count(recs, "deleted", "deleted") or nil,
+    removed = on_disk(ev) and count(recs, "removed", "removed_container")
+      or nil,
     highlights = lines, generated = os.date("!%Y-%m-%dT%H:%M:%SZ"),
     source = table.concat(ev.paths or {}, " ") }
 end
@@ -154,6 +247,10 @@ local function summary_text(s, write)
   write(("%d cron findings, %d persistence findings, %d possible "
     .. "secrets, %d timeline events\n"):format(s.cron_writes,
     s.persistence, s.secrets, s.events))
+  if s.deleted then
+    write(("%d deleted files, %d removed containers (disk image)\n")
+      :format(s.deleted, s.removed or 0))
+  end
   for _, l in ipairs(s.highlights) do write("  - ", l, "\n") end
   for _, f in ipairs(s.failed or {}) do write("  ! ", f, "\n") end
 end
@@ -264,6 +361,9 @@ function M.run(ev, args, emit)
     if n ~= "timeline" or args.timeline ~= "no" then
       names[#names + 1] = n
     end
+  end
+  if on_disk(ev) then
+    for _, n in ipairs(M.DISK_SECTIONS) do names[#names + 1] = n end
   end
   local recs, _, failed = M.collect(ev, names)
   local s = M.summary(ev, recs, failed)
