@@ -17,7 +17,7 @@ freed without any name found are listed as orphans. Needs -e on a disk
 image; a data root copied to a folder keeps nothing deleted.]],
   categories = { "safe", "recovery", "filesystem" },
   args = {
-    { name = "orphans", default = "yes",
+    { name = "orphans", type = "yesno", default = "yes",
       help = "also list free inodes no deleted name covers (yes or no)" },
   },
   usage = "whiteout run deleted -e host.img --format jsonl",

@@ -3,6 +3,7 @@
 local export = require "whiteout.export"
 local output = require "whiteout.output"
 local overlay = require "whiteout.overlay"
+local runner = require "whiteout.runner"
 local views = require "whiteout.views"
 
 local function q(s) return "'" .. s:gsub("'", "'\\''") .. "'" end
@@ -16,8 +17,8 @@ local function prepare(ev, out)
   if not real then error("cannot resolve --arg out " .. out, 0) end
   local inside = views.inside_evidence(ev, real)
   if inside then
-    error(("refusing --arg out=%s: it is inside the evidence %s")
-      :format(out, inside), 0)
+    error(runner.usage(("refusing --arg out=%s: it is inside the "
+      .. "evidence %s"):format(out, inside)))
   end
   os.execute("mkdir -p -- " .. q(real))
   local h = io.popen("ls -A -- " .. q(real) .. " 2>&1")
@@ -136,17 +137,20 @@ evidence. Filters as for the files playbook: path, glob, min_size,
 max_size, since, until.]],
   categories = { "writes", "filesystem", "investigation" },
   args = {
-    { name = "out", help = "the folder to write into (empty or new)" },
+    { name = "out", required = true,
+      help = "the folder to write into (empty or new)" },
     { name = "container", help = "container id, id prefix or name" },
     { name = "image", help = "image reference or id" },
     { name = "layer", help = "rw, init, image or a cache id",
       default = "top" },
     { name = "path", help = "a file, or a folder to copy", default = "/" },
     { name = "glob", help = "only paths or names matching" },
-    { name = "min_size", help = "only files of at least this size" },
-    { name = "max_size", help = "only files of at most this size" },
-    { name = "since", help = "only mtimes at or after" },
-    { name = "until", help = "only mtimes at or before" },
+    { name = "min_size", type = "size",
+      help = "only files of at least this size" },
+    { name = "max_size", type = "size",
+      help = "only files of at most this size" },
+    { name = "since", type = "time", help = "only mtimes at or after" },
+    { name = "until", type = "time", help = "only mtimes at or before" },
   },
   usage = [[
 whiteout run extract -e /mnt/evidence --arg container=web \

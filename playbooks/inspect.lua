@@ -11,7 +11,8 @@ layers with cache, chain and diff ids), and its image. The container is
 named by full id, id prefix (as Docker resolves them) or name.]],
   categories = { "safe", "metadata" },
   args = {
-    { name = "container", help = "the container's id, id prefix or name" },
+    { name = "container", required = true,
+      help = "the container's id, id prefix or name" },
   },
   usage = "whiteout run inspect -e /mnt/evidence --arg container=attacker",
   -- from `whiteout run inspect --arg container=intruder` on the sample

@@ -16,7 +16,7 @@ look. Each line names its file and line number (or byte offset).]],
   args = {
     { name = "container", default = "all",
       help = "a container id, id prefix or name, or all" },
-    { name = "max_bytes", default = "64M",
+    { name = "max_bytes", type = "size", default = "64M",
       help = "read at most this much of each log file (from its end)" },
   },
   usage = "whiteout run logs -e /mnt/evidence --arg container=webapp",

@@ -131,7 +131,8 @@ local function do_mount(ev, args, emit)
   if #list > 1 then error("the reference names more than one target", 0) end
   local t, target = list[1], views.local_real(args.target)
   if views.inside_evidence(ev, target) then
-    error("refusing a target inside the evidence: " .. args.target, 0)
+    error(require("whiteout.runner").usage("refusing a target inside "
+      .. "the evidence: " .. args.target))
   end
   local src, v = views.open(t.root, t.target, args.layer)
   if not src then error(v, 0) end
@@ -193,7 +194,8 @@ the bottom layers are mounted first and stacked under the rest.
 --arg action=umount takes down what it set up.]],
   categories = { "mounts", "filesystem" },
   args = {
-    { name = "target", help = "the folder to mount on (made if absent)" },
+    { name = "target", required = true,
+      help = "the folder to mount on (made if absent)" },
     { name = "container", help = "container id, id prefix or name" },
     { name = "image", help = "image reference or id" },
     { name = "layer", help = "rw, init, image or a cache id",

@@ -48,7 +48,8 @@ init, image) and whether that container or image still sees this file
 (an upper layer may hide or replace it).]],
   categories = { "safe", "filesystem", "investigation" },
   args = {
-    { name = "path", help = "a path under a layer folder (as found on "
+    { name = "path", required = true,
+      help = "a path under a layer folder (as found on "
       .. "the evidence, absolute or relative to the data root)" },
   },
   usage = [[

@@ -48,7 +48,7 @@ someone handled the keys; triage leaves it out of its headlines.]],
       help = "host files under a bind: all of them, each flagged "
         .. "in_lifetime (LIFE yes) when changed while the container "
         .. "lived, or only those (as root-mounts-cron)" },
-    { name = "slack", default = "1",
+    { name = "slack", type = "number", default = "1",
       help = "seconds added on each side of a container's life" },
   },
   usage = [[

@@ -14,8 +14,8 @@ from (the inode, or the journal transaction and block of the inode copy
 used), and its layer, container and image. Never writes into the evidence.]],
   categories = { "writes", "recovery" },
   args = {
-    { name = "out", default = "", help = "folder to write into (required)" },
-    { name = "orphans", default = "yes",
+    { name = "out", required = true, help = "folder to write into (required)" },
+    { name = "orphans", type = "yesno", default = "yes",
       help = "also write free inodes no deleted name covers (yes or no; "
         .. "yes, as the deleted playbook lists them)" },
   },
@@ -38,14 +38,12 @@ end
 -- Refuses an output folder inside any evidence path.
 local function check_out(ev, out)
   if out == "" then error("--arg out=DIR is required", 0) end
-  local abs = out:sub(1, 1) == "/" and out or
-    ((os.getenv("PWD") or ".") .. "/" .. out)
-  for _, p in ipairs(ev.paths or {}) do
-    local e = p:sub(1, 1) == "/" and p or ((os.getenv("PWD") or ".") .. "/"
-      .. p)
-    if abs == e or abs:sub(1, #e + 1) == e .. "/" then
-      error("--arg out: " .. out .. " is inside the evidence " .. p, 0)
-    end
+  local views = require "whiteout.views"
+  local real = views.local_real(out)
+  local inside = not real and out or views.inside_evidence(ev, real)
+  if inside then
+    error(require("whiteout.runner").usage("--arg out: " .. out
+      .. " is inside the evidence " .. inside))
   end
   if not os.execute("mkdir -p '" .. out:gsub("'", "'\\''") .. "'") then
     error("--arg out: cannot create " .. out, 0)

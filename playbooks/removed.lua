@@ -16,7 +16,7 @@ finding names the journal transaction and block it came from. Needs -e
 on a disk image.]],
   categories = { "safe", "recovery", "investigation" },
   args = {
-    { name = "carve", default = "no",
+    { name = "carve", type = "yesno", default = "no",
       help = "yes: when a container's log is not recovered through its "
         .. "inode, look for json-file log lines of its lifetime in free "
         .. "blocks (slow on large file systems)" },

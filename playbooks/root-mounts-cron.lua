@@ -13,7 +13,7 @@ local ARGS = {
     help = "host cron files under a bind: all of them, each flagged "
       .. "in_lifetime (LIFE yes) when changed while the container lived, "
       .. "or only those (as persistence)" },
-  { name = "slack", default = "1",
+  { name = "slack", type = "number", default = "1",
     help = "seconds added on each side of a container's life, since file "
       .. "times are kept at a coarse clock" },
 }

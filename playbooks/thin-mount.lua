@@ -61,7 +61,8 @@ local function do_mount(ev, args, emit)
   if not t then error("no devicemapper data root with a pool", 0) end
   local target = views.local_real(args.target)
   if views.inside_evidence(ev, target) then
-    error("refusing a target inside the evidence: " .. args.target, 0)
+    error(require("whiteout.runner").usage("refusing a target inside "
+      .. "the evidence: " .. args.target))
   end
   local f = device_of(t.root, args)
   local p = t.pool
@@ -117,7 +118,8 @@ An error or Ctrl-C takes down what was set up; --arg action=umount takes
 down a mount made earlier.]],
   categories = { "activates", "devicemapper", "filesystem" },
   args = {
-    { name = "target", help = "the folder to mount on (made if absent)" },
+    { name = "target", required = true,
+      help = "the folder to mount on (made if absent)" },
     { name = "container", help = "container id, id prefix or name" },
     { name = "image", help = "image reference or id" },
     { name = "layer", help = "rw, init, image or a cache id",

@@ -11,7 +11,8 @@ usage: whiteout [options] COMMAND ...
 
 commands:
   list [--drivers]          list playbooks (or storage drivers)
-  help NAME                 describe a playbook: arguments, usage, sample
+  help NAME                 describe a playbook (arguments, usage, sample)
+                            or a command (run, exec, shell, list)
   run NAME[,NAME...] -e EVIDENCE [--arg KEY=VALUE]... [--format F] [-o FILE]
                             run playbooks over the evidence
   exec SCRIPT.lua -e EVIDENCE [ARGS...]
@@ -35,6 +36,13 @@ options:
   -v, --verbose             progress messages
   -h, --help                this text
   --version                 the version
+
+exec: the script is a Lua chunk called as `local ev, args = ...`: ev is
+the opened evidence (nil without -e), args the words after the script.
+It may require whiteout.fs, .util, .docker, .output, .log and the other
+whiteout.* modules, call emit(record) (a global) for each record, and/or
+return a list of records; records (tables with kind and source) come out
+in --format.  docs/scripting.md has the details.
 
 exit status: 0 done (warnings go to stderr), 2 usage error, 3 evidence
 could not be opened, 4 a playbook failed.
@@ -127,6 +135,31 @@ local function open_evidence(o)
 end
 
 
+-- Checks the -o file before anything runs: its folder exists and
+-- neither it nor its folder lies in an evidence.  nil, why when not.
+local function check_output(o)
+  if not o.output then return true end
+  local views = require "whiteout.views"
+  local real = views.local_real(o.output)
+  if not real then return nil, "-o " .. o.output .. ": cannot resolve" end
+  local dir = real:match("^(.*)/[^/]*$")
+  if dir == "" then dir = "/" end
+  local ev = { paths = o.evidence }
+  local inside = views.inside_evidence(ev, real)
+    or views.inside_evidence(ev, dir)
+  if inside then
+    return nil, ("-o %s lies inside the evidence %s (evidence is read-only)")
+      :format(o.output, inside)
+  end
+  local st = io.open(dir .. "/.", "r")
+  if not st then
+    return nil, ("-o %s: no folder %s"):format(o.output, dir)
+  end
+  st:close()
+  return true
+end
+
+
 -- Where records go: stdout, or the -o file.
 local function open_output(o)
   if not o.output then return function(...) io.stdout:write(...) end end
@@ -152,9 +185,56 @@ local function cmd_list(o)
 end
 
 
+-- Help for the commands themselves (whiteout help exec).
+local COMMAND_HELP = {
+  list = [[
+usage: whiteout list [--drivers]
+
+Lists the playbooks (name, categories, summary), or with --drivers the
+storage drivers and where each was loaded from.
+]],
+  run = [[
+usage: whiteout run NAME[,NAME...] -e EVIDENCE [--arg KEY=VALUE]...
+                    [--format text|json|jsonl|csv|bodyfile] [-o FILE]
+
+Runs the named playbooks over the evidence; their records come out in
+the format asked for (text prints "no records" for a playbook that found
+nothing).  `whiteout help NAME` lists a playbook's arguments; a wrong
+argument value is a usage error (exit 2).  -o FILE must not lie inside
+any evidence, and its folder must exist.
+]],
+  exec = [[
+usage: whiteout exec SCRIPT.lua [-e EVIDENCE]... [ARGS...]
+
+Runs a Lua 5.4 script with the playbooks' API.  The script is called as
+  local ev, args = ...
+ev: the opened evidence (nil when no -e was given): ev.roots is the list
+of Docker data roots (root:containers(), root:images(), ...), ev.host
+the host file system if any.  args: the words after the script, as
+strings.  The script may require whiteout.fs, whiteout.util,
+whiteout.docker, whiteout.output, whiteout.log, whiteout.evidence and
+the other whiteout.* modules.  Records are tables with at least `kind`
+and `source`: pass each to emit(record) (a global), and/or return a list
+of them; they come out in --format like a playbook's.  Options after
+the script's name go to the script, except -e.  docs/scripting.md has
+examples.
+]],
+  shell = [[
+usage: whiteout shell -e EVIDENCE
+
+An interactive Lua prompt with `ev` (the evidence), fs, util, docker and
+json(v) at hand.  A line that is an expression prints its value (so does
+`= expr`); an incomplete chunk continues on the next line (prompt
+"...> ").  `local` names last one line; globals persist.  Errors print
+one line (with --debug, a traceback).  ctrl-d leaves.
+]],
+}
+
+
 local function cmd_help(o)
   local name = o.words[2]
   if not name then io.stdout:write(USAGE) return 0 end
+  if COMMAND_HELP[name] then io.stdout:write(COMMAND_HELP[name]) return 0 end
   local path = runner.find(name)
   if not path then return usage_error("no playbook named '" .. name .. "'") end
   local pb = runner.load(path)
@@ -212,14 +292,25 @@ local function cmd_run(o)
   if not pbs then return st end
   local okargs, why = check_args(pbs, o.args)
   if not okargs then return usage_error(why) end
+  for _, pb in ipairs(pbs) do
+    local ok, err = pcall(runner.args_for, pb, o.args)
+    if not ok then return usage_error(tostring(err)) end
+  end
+  local okout, bad = check_output(o)
+  if not okout then return usage_error(bad) end
   local ev, status = open_evidence(o)
   if not ev then return status end
   local write, f = open_output(o)
   if not write then log.error("cannot write output: %s", f) return 3 end
   local sink, rc = runner.sink(o.format, write), 0
   for _, pb in ipairs(pbs) do
-    local ok, err = runner.run_one(pb, ev, o.args, sink.put, o.debug)
-    if not ok then log.error("%s", err) rc = 4 end
+    local ok, err, kind = runner.run_one(pb, ev, o.args, sink.put, o.debug)
+    if not ok then
+      log.error("%s", err)
+      rc = math.max(rc, kind == "usage" and 2 or 4)
+    else
+      sink.ran(pb)
+    end
   end
   sink.finish()
   if f then f:close() end
@@ -232,6 +323,10 @@ local function cmd_exec(o)
   if not script then return usage_error("exec needs a script") end
   local chunk, err = loadfile(script, "t")
   if not chunk then log.error("%s", err) return 2 end
+  local output = require "whiteout.output"
+  if not output.formats[o.format] then
+    return usage_error("unknown format '" .. o.format .. "'")
+  end
   -- a script that needs no evidence (a test, a converter) runs without -e
   local ev, status
   if #o.evidence > 0 then
@@ -239,15 +334,21 @@ local function cmd_exec(o)
     if not ev then return status end
   end
   local args = table.move(o.words, 3, #o.words, 1, {})
+  local sink = runner.sink(o.format, function(...) io.stdout:write(...) end)
+  local pb, n = { name = script, args = {} }, 0
+  local function emit(r)
+    local okr, why = runner.valid(r)
+    if okr then sink.put(r, pb) n = n + 1 else log.warn("%s: %s", script,
+      why) end
+  end
+  rawset(_G, "emit", emit)
   local ok, res = xpcall(chunk, o.debug and debug.traceback or tostring,
     ev, args)
   if not ok then log.error("%s: %s", script, res) return 4 end
-  if type(res) == "table" and #res > 0 then
-    local sink = runner.sink(o.format, function(...) io.stdout:write(...) end)
-    local pb = { name = script, args = {} }
-    for _, r in ipairs(res) do sink.put(r, pb) end
-    sink.finish()
+  if type(res) == "table" then
+    for _, r in ipairs(res) do emit(r) end
   end
+  if n > 0 then sink.finish() end
   return 0
 end
 

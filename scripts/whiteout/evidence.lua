@@ -101,7 +101,8 @@ end
 
 -- Adds one opened source to the evidence: as a data root, or as a host
 -- whose data roots we look for.
-function Evidence:add_source(s)
+-- quiet: the caller reports a source without data roots itself.
+function Evidence:add_source(s, quiet)
   if M.is_data_root(s.src) then
     self.roots[#self.roots + 1] = { src = s.src, path = "/",
                                     label = s.label, host = nil }
@@ -109,7 +110,7 @@ function Evidence:add_source(s)
   end
   self.hosts[#self.hosts + 1] = s
   local found = M.find_roots(s.src)
-  if #found == 0 then
+  if #found == 0 and not quiet then
     log.warn("%s: no Docker data root found (looked in /var/lib/docker, "
       .. "daemon.json's data-root, snap and rootless places)", s.label)
   end
@@ -134,8 +135,18 @@ function Evidence:open_path(path)
     last = err or last
   end
   local list, err = open_dir(path)
+  if err and err:find("No such file or directory", 1, true) then
+    return nil, ("cannot open '%s': No such file or directory"):format(path)
+  end
   if not list then return nil, err or last end
-  for _, s in ipairs(list) do self:add_source(s) end
+  local before = #self.roots
+  for _, s in ipairs(list) do self:add_source(s, true) end
+  -- a folder (unlike a disk image) is given for its Docker data
+  if #self.roots == before then
+    return nil, ("no Docker data root found in %s (looked in it, "
+      .. "/var/lib/docker, daemon.json's data-root, snap and rootless "
+      .. "places)"):format(path)
+  end
   return true
 end
 

@@ -113,29 +113,77 @@ function M.all()
 end
 
 
+-- A usage error: raised (or returned) by a playbook for an argument it
+-- cannot use; the command line exits 2 for it instead of 4.
+local Usage = { __tostring = function(u) return u.message end }
+
+--- A usage error object: `error(runner.usage("..."))` in a playbook.
+function M.usage(message)
+  return setmetatable({ message = message }, Usage)
+end
+
+
+--- True when v is a usage error.
+function M.is_usage(v)
+  return getmetatable(v) == Usage
+end
+
+
+-- Checks a value against an arg's declared type; nil and why when wrong.
+local TYPES = {
+  time = function(v)
+    return tonumber(v) or require("whiteout.util").parse_time(v)
+  end,
+  size = function(v) return require("whiteout.util").parse_size(v) end,
+  number = function(v) return tonumber(v) end,
+  yesno = function(v) return v == "yes" or v == "no" end,
+}
+local TYPE_WANT = {
+  time = "a time (RFC 3339 such as 2024-01-31T12:00:00Z, or epoch seconds)",
+  size = "a size (bytes, or with K, M, G)", number = "a number",
+  yesno = "yes or no" }
+
+
+local function check_arg(pb, a, v)
+  if v == nil or v == "" then
+    if a.required then
+      error(M.usage(("%s: needs --arg %s=... (%s)"):format(pb.name, a.name,
+        a.help)))
+    end
+    return
+  end
+  if a.choices then
+    local ok = false
+    for _, c in ipairs(a.choices) do ok = ok or c == v end
+    if not ok then
+      error(M.usage(("%s: --arg %s must be one of %s, not '%s'"):format(
+        pb.name, a.name, table.concat(a.choices, ", "), v)))
+    end
+  end
+  if a.type and TYPES[a.type] and not TYPES[a.type](v) then
+    error(M.usage(("%s: --arg %s must be %s, not '%s'"):format(pb.name,
+      a.name, TYPE_WANT[a.type], v)))
+  end
+end
+
+
 --- Merges --arg values with a playbook's defaults.  Returns the args
--- table; raises for a value a declared arg cannot take.
+-- table; raises a usage error for a value a declared arg cannot take
+-- (choices, type = time|size|number|yesno, required = true).
 function M.args_for(pb, given)
   local args = {}
   for _, a in ipairs(pb.args) do
     local v = given[a.name]
     if v == nil then v = a.default end
-    if v ~= nil and a.choices then
-      local ok = false
-      for _, c in ipairs(a.choices) do ok = ok or c == v end
-      if not ok then
-        error(("%s: --arg %s must be one of %s"):format(pb.name, a.name,
-          table.concat(a.choices, ", ")), 0)
-      end
-    end
+    check_arg(pb, a, v)
     args[a.name] = v
   end
   return args
 end
 
 
--- Checks one record; returns it or nil and why.
-local function valid(rec, pb)
+--- Checks one record; returns it or nil and why.
+local function valid(rec)
   if type(rec) ~= "table" then return nil, "a record is not a table" end
   if type(rec.kind) ~= "string" then return nil, "a record has no kind" end
   if rec.source == nil then
@@ -145,24 +193,33 @@ local function valid(rec, pb)
 end
 
 
+M.valid = valid
+
+
 --- Runs one playbook; emit(rec, pb) receives each valid record.
--- Returns true, or nil and a one-line message.
+-- Returns true, or nil, a one-line message and "usage" when the
+-- playbook's arguments were wrong.
 function M.run_one(pb, ev, given, emit, trace)
   local ok, args = pcall(M.args_for, pb, given)
-  if not ok then return nil, args end
+  if not ok then return nil, tostring(args), M.is_usage(args) and "usage" end
   if pb.applies and not pb.applies(ev, args) then
     log.warn("%s: does not apply to this evidence", pb.name)
     return true
   end
   local function put(rec)
-    local r, why = valid(rec, pb)
+    local r, why = valid(rec)
     if r then emit(r, pb) else log.warn("%s: %s", pb.name, why) end
   end
-  local handler = trace and debug.traceback or function(m) return m end
+  local handler = function(m)
+    if M.is_usage(m) or not trace then return m end
+    return debug.traceback(m)
+  end
   local okrun, res = xpcall(pb.run, handler, ev, args, put)
   if not okrun then
+    if M.is_usage(res) then return nil, tostring(res), "usage" end
     return nil, ("%s failed: %s"):format(pb.name, tostring(res))
   end
+  if M.is_usage(res) then return nil, tostring(res), "usage" end
   if type(res) == "table" then
     for _, rec in ipairs(res) do put(rec) end
   end
@@ -170,10 +227,12 @@ function M.run_one(pb, ev, given, emit, trace)
 end
 
 
---- A sink for records in a format.  Returns {put = fn, finish = fn}.
--- jsonl streams; the others gather and write at the end.
+--- A sink for records in a format.  Returns {put = fn, ran = fn,
+-- finish = fn}: ran(pb) says a playbook finished, so text can say "no
+-- records" for one that found nothing.  jsonl streams; the others
+-- gather and write at the end.
 function M.sink(format, write)
-  local recs, pbs = {}, {}
+  local recs, pbs, ran = {}, {}, {}
   local s = {}
   function s.put(rec, pb)
     if format == "jsonl" then
@@ -183,6 +242,7 @@ function M.sink(format, write)
       pbs[#pbs + 1] = pb
     end
   end
+  function s.ran(pb) ran[#ran + 1] = pb end
   function s.finish()
     if format == "json" then
       write("[")
@@ -195,16 +255,20 @@ function M.sink(format, write)
     elseif format == "bodyfile" then
       output.bodyfile(write, recs)
     elseif format == "text" then
-      M.text(write, recs, pbs)
+      M.text(write, recs, pbs, ran)
     end
   end
   return s
 end
 
 
---- Text: each playbook's records, by its own renderer or as tables.
-function M.text(write, recs, pbs)
+--- Text: each playbook's records, by its own renderer or as tables;
+-- "no records" for a playbook in ran that emitted none.
+function M.text(write, recs, pbs, ran)
   local order, groups = {}, {}
+  for _, pb in ipairs(ran or {}) do
+    if not groups[pb] then groups[pb] = {}; order[#order + 1] = pb end
+  end
   for i, r in ipairs(recs) do
     local pb = pbs[i]
     if not groups[pb] then groups[pb] = {}; order[#order + 1] = pb end
@@ -213,7 +277,9 @@ function M.text(write, recs, pbs)
   for n, pb in ipairs(order) do
     if n > 1 or #order > 1 then write(n > 1 and "\n" or "", "== ",
       pb.name, "\n") end
-    if pb.text then pb.text(groups[pb], write) else
+    if #groups[pb] == 0 then
+      write(pb.name, ": no records\n")
+    elseif pb.text then pb.text(groups[pb], write) else
       output.text(write, groups[pb], pb)
     end
   end

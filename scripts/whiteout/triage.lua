@@ -353,7 +353,7 @@ function M.run(ev, args, emit)
   if args.out and args.out ~= "" then
     local why
     local ok, why = M.check_out(ev, args.out)
-    if not ok then error(why, 0) end
+    if not ok then error(require("whiteout.runner").usage(why)) end
     dir = args.out:gsub("/+$", "")
   end
   local names = {}
