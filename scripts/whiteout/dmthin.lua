@@ -440,7 +440,9 @@ function M.preview(strs, n)
   local out = {}
   for i = 1, math.min(n or 3, #list) do
     local s = list[i]
-    out[i] = s.text:sub(1, 60) .. (s.count > 1 and " x" .. s.count or "")
+    -- whole strings up to a long line: names sit at their ends
+    local text = #s.text > 160 and s.text:sub(1, 157) .. "..." or s.text
+    out[i] = text .. (s.count > 1 and " x" .. s.count or "")
   end
   return table.concat(out, " | ")
 end

@@ -98,18 +98,59 @@ local function utf8_len(s)
 end
 
 
---- Writes records as an aligned table with a header.  maxw cuts cells.
+-- Columns whose text matters whole: wrapped at the width, never cut.
+local WRAP = { message = true, finding = true, findings = true, note = true,
+  notes = true, reason = true, reasons = true, content = true,
+  strings = true, preview = true, summary = true, why = true }
+M.WRAP = WRAP
+
+
+-- Splits s into pieces of at most w characters, at spaces when it can.
+local function wrap(s, w)
+  local out = {}
+  while utf8_len(s) > w do
+    local cut = utf8.offset(s, w + 1) or (w + 1)
+    local head = s:sub(1, cut - 1)
+    local sp = head:match("^.*() ")
+    if sp and sp > w // 3 then
+      out[#out + 1], s = s:sub(1, sp - 1), s:sub(sp + 1)
+    else
+      out[#out + 1], s = head, s:sub(cut)
+    end
+  end
+  out[#out + 1] = s
+  return out
+end
+
+
+-- One row's cells, each a list of lines (one unless wrapped).
+local function row_cells(r, cols, maxw)
+  local row = {}
+  for i, c in ipairs(cols) do
+    local s = flat(r[c], true)
+    if WRAP[c] then
+      row[i] = wrap(s, maxw)
+    else
+      if utf8_len(s) > maxw then s = s:sub(1, maxw - 3) .. "..." end
+      row[i] = { s }
+    end
+  end
+  return row
+end
+
+
+--- Writes records as an aligned table with a header.  maxw cuts cells,
+-- except those of WRAP columns, which wrap onto further lines.
 function M.table(write, recs, cols, maxw)
   maxw = maxw or 60
   local rows, width = {}, {}
   for i, c in ipairs(cols) do width[i] = utf8_len(c:upper()) end
   for _, r in ipairs(recs) do
-    local row = {}
-    for i, c in ipairs(cols) do
-      local s = flat(r[c], true)
-      if utf8_len(s) > maxw then s = s:sub(1, maxw - 3) .. "..." end
-      row[i] = s
-      if utf8_len(s) > width[i] then width[i] = utf8_len(s) end
+    local row = row_cells(r, cols, maxw)
+    for i, cell in ipairs(row) do
+      for _, s in ipairs(cell) do
+        if utf8_len(s) > width[i] then width[i] = utf8_len(s) end
+      end
     end
     rows[#rows + 1] = row
   end
@@ -118,12 +159,20 @@ function M.table(write, recs, cols, maxw)
     for i, s in ipairs(cells) do
       out[i] = i < #cells and s .. (" "):rep(width[i] - utf8_len(s)) or s
     end
-    write(table.concat(out, "  "), "\n")
+    write((table.concat(out, "  "):gsub("%s+$", "")), "\n")
   end
   local head = {}
   for i, c in ipairs(cols) do head[i] = c:upper() end
   line(head)
-  for _, row in ipairs(rows) do line(row) end
+  for _, row in ipairs(rows) do
+    local n = 1
+    for _, cell in ipairs(row) do n = math.max(n, #cell) end
+    for k = 1, n do
+      local cells = {}
+      for i, cell in ipairs(row) do cells[i] = cell[k] or "" end
+      line(cells)
+    end
+  end
 end
 
 
@@ -197,28 +246,61 @@ local function body_times(r)
 end
 
 
+-- Escapes a bodyfile name so one record is one line and fields stay
+-- apart: backslash, "|" and control bytes become \\, \x7c, \n, \x1b...
+local ESC = { ["\\"] = "\\\\", ["\n"] = "\\n", ["\r"] = "\\r",
+  ["\t"] = "\\t" }
+local function body_name(s)
+  return (s:gsub("[%c|\\\127]", function(c)
+    return ESC[c] or ("\\x%02x"):format(c:byte())
+  end))
+end
+M.body_name = body_name
+
+
+-- The mode column: the mode string when the type or the mode is known
+-- ("?" for unknown permission bits), else "0".
+local function body_mode(r)
+  if r.mode ~= nil and math.type(r.mode) == "integer" then
+    return util.mode_string(r.type, r.mode)
+  end
+  if type(r.type) == "string" then
+    return util.mode_string(r.type, 0):sub(1, 1) .. ("?"):rep(9)
+  end
+  return "0"
+end
+
+
+-- The name column: path (or the container's or image's name), what the
+-- record describes, and the sha256 (the first column holds MD5 only).
+local function body_label(r)
+  -- a container's event without a path is named by the container
+  local name = r.path or not r.container and (r.name or r.image
+    or r.id) or nil
+  if r.container then
+    name = (r.name or r.container:sub(1, 12)) .. (name and ":" .. name
+      or "")
+  end
+  name = name or "?"
+  if r.description then name = name .. " (" .. r.description .. ")" end
+  if type(r.sha256) == "string" then
+    name = name .. " [sha256 " .. r.sha256 .. "]"
+  end
+  return body_name(name)
+end
+
+
 --- The TSK 3 bodyfile: MD5|name|inode|mode|UID|GID|size|atime|mtime|
 -- ctime|crtime, for every record that has a time.
 function M.bodyfile(write, recs)
   for _, r in ipairs(recs) do
-    local t = r.mtime or r.atime or r.ctime or r.btime or r.time
-    if t then
-      -- a container's event without a path is named by the container
-      local name = r.path or not r.container and (r.name or r.image
-        or r.id) or nil
-      if r.container then
-        name = (r.name or r.container:sub(1, 12)) .. (name and ":" .. name
-          or "")
-      end
-      name = name or "?"
-      if r.description then name = name .. " (" .. r.description .. ")" end
-      local mode = r.type and r.mode and util.mode_string(r.type, r.mode)
-        or "0"
+    if r.mtime or r.atime or r.ctime or r.btime or r.time then
+      local md5 = type(r.md5) == "string" and r.md5:match("^%x+$")
+        and #r.md5 == 32 and r.md5 or "0"
       local a, m, c, b = body_times(r)
-      write(table.concat({ r.sha256 or "0", (name:gsub("|", "_")),
-        tostring(r.inum or 0), mode, tostring(r.uid or 0),
-        tostring(r.gid or 0), tostring(r.size or 0), a, m, c, b }, "|"),
-        "\n")
+      write(table.concat({ md5, body_label(r), tostring(r.inum or 0),
+        body_mode(r), tostring(r.uid or 0), tostring(r.gid or 0),
+        tostring(r.size or 0), a, m, c, b }, "|"), "\n")
     end
   end
 end
