@@ -15,11 +15,17 @@ local function environment(ev)
 end
 
 
--- Compiles a line as an expression first, so `ev.roots` prints.
-local function compile(line, env)
-  local chunk = load("return " .. line, "=shell", "t", env)
+-- Compiles a chunk as an expression first, so `ev.roots` prints; "= x"
+-- is the same as "x".  Returns the function, or nil, the message and
+-- whether more input could complete it.
+local function compile(text, env)
+  text = text:gsub("^%s*=", "", 1)
+  local chunk = load("return " .. text, "=shell", "t", env)
   if chunk then return chunk end
-  return load(line, "=shell", "t", env)
+  local err
+  chunk, err = load(text, "=shell", "t", env)
+  if chunk then return chunk end
+  return nil, err, err:find("<eof>", 1, true) ~= nil
 end
 
 
@@ -40,22 +46,46 @@ local function show(ok, ...)
 end
 
 
+-- One line of an error (its first); the traceback only with --debug.
+local function handler(debugging)
+  if debugging then return debug.traceback end
+  return function(m)
+    return (tostring(m):match("^[^\n]*"))
+  end
+end
+
+
+local BANNER = "whiteout shell: `ev` is the evidence; ev.roots[1]:containers()"
+  .. ";\n= EXPR prints a value; `local` names last one input (a line or "
+  .. "an open block),\nglobals persist; ctrl-d leaves"
+
+
 --- Runs the prompt until end of input; returns 0.
-function M.run(ev)
+function M.run(ev, o)
   local rl = require "whiteout.readline"
   local env = environment(ev)
-  print("whiteout shell: `ev` is the evidence; ev.roots[1]:containers(); "
-    .. "ctrl-d leaves")
+  local on_error = handler(o and o.debug)
+  print(BANNER)
+  local buf = nil
   while true do
-    local line = rl.readline("whiteout> ")
+    local line = rl.readline(buf and "...> " or "whiteout> ")
     if not line then io.stdout:write("\n") break end
-    if line:match("%S") then
+    if buf or line:match("%S") then
       rl.add_history(line)
-      local chunk, err = compile(line, env)
-      if chunk then show(xpcall(chunk, debug.traceback)) else
-        io.stderr:write(err, "\n") end
+      local text = buf and (buf .. "\n" .. line) or line
+      local chunk, err, more = compile(text, env)
+      if chunk then
+        buf = nil
+        show(xpcall(chunk, on_error))
+      elseif more then
+        buf = text
+      else
+        buf = nil
+        io.stderr:write(err, "\n")
+      end
     end
   end
+  if buf then io.stderr:write("shell: input ended inside a chunk\n") end
   return 0
 end
 
