@@ -91,6 +91,9 @@ function M.text(recs, write)
       local row = {}
       for k, v in pairs(r) do row[k] = v end
       row.line = present.safe(r.line)
+      -- Docker trims trailing zeros; a fixed fraction keeps lines aligned
+      local ns = type(r.time) == "string" and util.parse_time(r.time)
+      if ns then row.time = util.time(ns) end
       lines[#lines + 1] = row
     end
   end

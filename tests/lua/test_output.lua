@@ -73,3 +73,16 @@ t.eq("thin preview keeps whole strings", dmthin.preview({
   { text = "short", count = 1 } }),
   "BANANA line 00000: bananas from the deleted container bananasplit x1100"
   .. " | short")
+
+-- logs text: times with a fixed 9-digit fraction whatever Docker wrote
+local runner = require "whiteout.runner"
+local logs = runner.load("playbooks/logs.lua")
+local ltext = collect(function(w) logs.text({
+  { kind = "log", source = "x", time = "2024-01-02T03:04:05.1Z",
+    name = "a", stream = "stdout", line = "one" },
+  { kind = "log", source = "x", time = "2024-01-02T03:04:06Z",
+    name = "a", stream = "stdout", line = "two" } }, w) end)
+t.ok("logs: .1 becomes .100000000", ltext:find(
+  "2024-01-02T03:04:05.100000000Z  a", 1, true), ltext)
+t.ok("logs: no fraction becomes .000000000", ltext:find(
+  "2024-01-02T03:04:06.000000000Z  a", 1, true), ltext)
