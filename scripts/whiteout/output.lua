@@ -101,7 +101,8 @@ end
 -- Columns whose text matters whole: wrapped at the width, never cut.
 local WRAP = { message = true, finding = true, findings = true, note = true,
   notes = true, reason = true, reasons = true, content = true,
-  strings = true, preview = true, summary = true, why = true }
+  strings = true, preview = true, summary = true, why = true,
+  description = true, detail = true, line = true }
 M.WRAP = WRAP
 
 

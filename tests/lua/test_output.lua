@@ -86,3 +86,12 @@ t.ok("logs: .1 becomes .100000000", ltext:find(
   "2024-01-02T03:04:05.100000000Z  a", 1, true), ltext)
 t.ok("logs: no fraction becomes .000000000", ltext:find(
   "2024-01-02T03:04:06.000000000Z  a", 1, true), ltext)
+
+-- timeline's detail, a log line, a description: wrapped, never cut
+for _, col in ipairs({ "detail", "line", "description", "preview",
+                       "strings", "reasons", "summary" }) do
+  local txt = collect(output.table, { { [col] = ("word "):rep(40) .. "END" } },
+    { col }, 50)
+  t.ok("table: " .. col .. " wrapped whole", txt:find("END", 1, true)
+    and not txt:find("...", 1, true), txt)
+end
