@@ -318,37 +318,58 @@ local function cmd_run(o)
 end
 
 
-local function cmd_exec(o)
-  local script = o.words[2]
-  if not script then return usage_error("exec needs a script") end
-  local chunk, err = loadfile(script, "t")
-  if not chunk then log.error("%s", err) return 2 end
-  local output = require "whiteout.output"
-  if not output.formats[o.format] then
-    return usage_error("unknown format '" .. o.format .. "'")
+-- The records of an exec script: emit(r) checks and keeps one;
+-- finish() writes them in the format (nothing when there were none).
+local function exec_sink(o, script, write)
+  local sink = runner.sink(o.format, write)
+  local pb, n = { name = script, args = {} }, 0
+  local function emit(r)
+    local ok, why = runner.valid(r)
+    if not ok then log.warn("%s: %s", script, why) return end
+    sink.put(r, pb)
+    n = n + 1
   end
+  return emit, function() if n > 0 then sink.finish() end end
+end
+
+
+-- Checks exec's script, format and -o; the chunk, or nil, status.
+local function exec_prepare(o)
+  local script = o.words[2]
+  if not script then return nil, usage_error("exec needs a script") end
+  local chunk, err = loadfile(script, "t")
+  if not chunk then log.error("%s", err) return nil, 2 end
+  if not require("whiteout.output").formats[o.format] then
+    return nil, usage_error("unknown format '" .. o.format .. "'")
+  end
+  local okout, bad = check_output(o)
+  if not okout then return nil, usage_error(bad) end
+  return chunk
+end
+
+
+local function cmd_exec(o)
+  local chunk, st = exec_prepare(o)
+  if not chunk then return st end
   -- a script that needs no evidence (a test, a converter) runs without -e
   local ev, status
   if #o.evidence > 0 then
     ev, status = open_evidence(o)
     if not ev then return status end
   end
-  local args = table.move(o.words, 3, #o.words, 1, {})
-  local sink = runner.sink(o.format, function(...) io.stdout:write(...) end)
-  local pb, n = { name = script, args = {} }, 0
-  local function emit(r)
-    local okr, why = runner.valid(r)
-    if okr then sink.put(r, pb) n = n + 1 else log.warn("%s: %s", script,
-      why) end
-  end
+  local write, f = open_output(o)
+  if not write then log.error("cannot write output: %s", f) return 3 end
+  local script = o.words[2]
+  local emit, finish = exec_sink(o, script, write)
   rawset(_G, "emit", emit)
   local ok, res = xpcall(chunk, o.debug and debug.traceback or tostring,
-    ev, args)
+    ev, table.move(o.words, 3, #o.words, 1, {}))
   if not ok then log.error("%s: %s", script, res) return 4 end
   if type(res) == "table" then
     for _, r in ipairs(res) do emit(r) end
   end
-  if n > 0 then sink.finish() end
+  finish()
+  if f then f:close() end
   return 0
 end
 

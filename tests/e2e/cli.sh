@@ -88,3 +88,10 @@ want='{"arg":"a","kind":"note","n":1,"source":"test"}
 {"arg":"b","kind":"note","n":2,"source":"test"}'
 if [ "$out" = "$want" ]; then echo "ok exec emit and return in jsonl"
 else echo "not ok exec emit and return in jsonl: $out"; fi
+./whiteout -q -o "$dir/out/exec.jsonl" --format jsonl exec "$dir/emit.lua" \
+  -e "$ev" a b > "$dir/out/stdout" 2>&1
+if [ "$(wc -l < "$dir/out/exec.jsonl")" -eq 2 ] && [ ! -s "$dir/out/stdout" ]
+then echo "ok exec writes -o"
+else echo "not ok exec writes -o: $(cat "$dir/out/stdout")"; fi
+expect "exec -o inside the evidence exits 2" 2 "lies inside the evidence" \
+  ./whiteout -o "$ev/x.jsonl" exec "$dir/emit.lua" -e "$ev"
