@@ -41,7 +41,7 @@ local function chosen(ev, ref)
   for _, root in ipairs(ev.roots) do
     if ref == "all" then
       for _, c in ipairs(root:containers()) do
-        if not c.error then out[#out + 1] = { root, c } end
+        out[#out + 1] = { root, c }
       end
     else
       local c, why = root:container(ref)

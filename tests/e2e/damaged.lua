@@ -25,8 +25,9 @@ end
 
 -- Checks every investigation on root with id's config cut to 500 bytes.
 -- layer_cron: the cron paths in its rw layer.
--- reaching: how many containers reach the host.
-local function check(label, root, id, reasons, layer_cron, reaching)
+-- reaching: how many containers reach the host; log_lines: its log's.
+local function check(label, root, id, reasons, layer_cron, reaching,
+    log_lines)
   local d = broken(root, label, "truncate -s 500 containers/" .. id
     .. "/config.v2.json")
   local recs, warns = inv.run("escape", { d })
@@ -48,6 +49,19 @@ local function check(label, root, id, reasons, layer_cron, reaching)
   end
   table.sort(got)
   t.eq(label .. ": layer cron writes", got, layer_cron)
+  -- the model's record: what the other files say, and what is damaged
+  recs = inv.run("containers", { d })
+  local c = one(recs, "container", id) or
+    (function() for _, r in ipairs(recs) do
+      if r.id == id then return r end end end)()
+  t.eq(label .. ": model record", c and { c.state, c.name, c.privileged,
+    c.binds[1], c.layers[1].role, #c.damaged }, { "unknown", nil, true,
+    "/:/host", "rw", 1 })
+  local logs = 0
+  for _, r in ipairs(inv.run("logs", { d })) do
+    if r.container == id then logs = logs + 1 end
+  end
+  t.eq(label .. ": logs kept", logs, log_lines)
   recs = inv.run("persistence", { d })
   t.ok(label .. ": persistence keeps it",
     one(recs, "persistence", id) ~= nil)
@@ -69,10 +83,10 @@ end
 
 check("sample", argv[1], hash.sha256("container:intruder"),
   { "binds the host's / at /host (read-write)", "privileged",
-    "adds capability SYS_ADMIN" }, { "/etc/crontabs/root" }, 2)
+    "adds capability SYS_ADMIN" }, { "/etc/crontabs/root" }, 2, 1)
 if argv[2] and argv[2] ~= "" then
   check("real", argv[2],
     "b1ee54c6025476580542b26bfdd9845532fdb021767de021eca058639e5cdca3",
     { "binds the host's / at /host (read-write)", "privileged" },
-    { "/etc/crontabs/root", "/var/spool/cron/crontabs/root" }, 1)
+    { "/etc/crontabs/root", "/var/spool/cron/crontabs/root" }, 1, 6)
 end
