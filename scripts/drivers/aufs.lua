@@ -7,6 +7,9 @@
 --   missing the model's own stack (layerdb or graph/) is kept.
 -- - aufs' hard-link bookkeeping (.wh..wh.plnk) is not followed: a file
 --   whose data sat there is shown as the diff folder holds it.
+local layout = require "whiteout.layout"
+local valid_id = layout.valid_id
+
 local D = {
   name = "aufs",
   description = "Docker's aufs driver: aufs/diff/<id>, the stack in "
@@ -20,26 +23,9 @@ local D = {
 -- this is cut there (Docker itself stops at 127 layers).
 D.MAX_LAYERS = 256
 
-
--- A layer id names one folder: no separators, no dot names.
-local function valid_id(id)
-  return type(id) == "string" and id:match("^[%w_%.%-]+$") ~= nil
-    and id ~= "." and id ~= ".."
-end
-
-
---- Whether root (a DataRoot) holds an aufs tree.
-function D.detect(root)
-  local st = root.src:lstat("aufs/diff")
-  return st ~= nil and st.type == "dir"
-end
-
-
---- The layer's files, as a path in the data root.
-function D.layer_dir(root, id)
-  if not valid_id(id) then return nil end
-  return "aufs/diff/" .. id
-end
+-- detect, layer_dir and parse_path: each layer is aufs/diff/<id>; the
+-- view is the default one, the union with aufs whiteouts
+layout.folders(D, "aufs/diff")
 
 
 -- The ids of aufs/layers/<id>, one a line, top first; nil and a
@@ -110,21 +96,6 @@ function D.image_layers(root, img)
   local top = img.layers and img.layers[1] and img.layers[1].cache_id
   if not valid_id(top) then return nil end
   return stack(root, top, img.layers, false)
-end
-
-
---- The cache id and the path inside the layer of a path under
--- aufs/diff/<id>/ (absolute or relative), or nil.
-function D.parse_path(path)
-  local id, rest = path:match("aufs/diff/([%w_%.%-]+)(/?.*)$")
-  if not valid_id(id) then return nil end
-  return id, rest == "" and "/" or rest
-end
-
-
---- The view of layers (top first): their union, aufs whiteouts.
-function D.view(root, layers)
-  return require("whiteout.views").default_view(root, D, layers)
 end
 
 return D

@@ -8,6 +8,8 @@
 --   still seen; in a copy made with cp or tar it is not (see vfs).
 -- - The snapshot relations btrfs keeps (parent UUIDs) are not read;
 --   the stack comes from Docker's own layer store.
+local layout = require "whiteout.layout"
+
 local D = {
   name = "btrfs",
   description = "Docker's btrfs driver: btrfs/subvolumes/<cache-id>, "
@@ -17,33 +19,7 @@ local D = {
   diff = "trees",
 }
 
-
-local function valid_id(id)
-  return type(id) == "string" and id:match("^[%w_%.%-]+$") ~= nil
-    and id ~= "." and id ~= ".."
-end
-
-
---- Whether root (a DataRoot) holds a btrfs subvolumes folder.
-function D.detect(root)
-  local st = root.src:lstat("btrfs/subvolumes")
-  return st ~= nil and st.type == "dir"
-end
-
-
---- The layer's whole tree, as a path in the data root.
-function D.layer_dir(root, cache_id)
-  if not valid_id(cache_id) then return nil end
-  return "btrfs/subvolumes/" .. cache_id
-end
-
-
---- The cache id and the path inside the layer of a path under
--- btrfs/subvolumes/<cache-id>/ (absolute or relative), or nil.
-function D.parse_path(path)
-  local id, rest = path:match("btrfs/subvolumes/([%w_%.%-]+)(/?.*)$")
-  if not valid_id(id) then return nil end
-  return id, rest == "" and "/" or rest
-end
+-- detect, layer_dir and parse_path: each layer is btrfs/subvolumes/<id>
+layout.folders(D, "btrfs/subvolumes")
 
 return D

@@ -2,6 +2,8 @@
 -- overlay/<id>/root (unchanged files hard-linked to the parent's); a
 -- container layer is overlay/<id>/upper over the root of lower-id.
 local overlay = require "whiteout.overlay"
+local layout = require "whiteout.layout"
+local valid_id, is_dir = layout.valid_id, layout.is_dir
 
 local D = {
   name = "overlay",
@@ -12,18 +14,6 @@ local D = {
   -- layers are not diffs of their parent: compare whole trees
   diff = "trees",
 }
-
-
-local function valid_id(id)
-  return type(id) == "string" and id:match("^[%w_%.%-]+$") ~= nil
-    and id ~= "." and id ~= ".."
-end
-
-
-local function is_dir(root, rel)
-  local st = root.src:lstat(rel)
-  return st ~= nil and st.type == "dir"
-end
 
 
 function D.detect(root)

@@ -11,6 +11,8 @@
 -- - Snapshots (<dataset>@<id>), clone origins and dataset properties
 --   exist only in the pool; whiteout reads no ZFS pool, so the stack
 --   comes from Docker's layer store and deleted snapshots are not seen.
+local layout = require "whiteout.layout"
+
 local D = {
   name = "zfs",
   description = "Docker's zfs driver: datasets mounted at zfs/graph/<id>, "
@@ -20,25 +22,8 @@ local D = {
   diff = "trees",
 }
 
-
-local function valid_id(id)
-  return type(id) == "string" and id:match("^[%w_%.%-]+$") ~= nil
-    and id ~= "." and id ~= ".."
-end
-
-
---- Whether root (a DataRoot) holds a zfs graph folder.
-function D.detect(root)
-  local st = root.src:lstat("zfs/graph")
-  return st ~= nil and st.type == "dir"
-end
-
-
---- The layer's mount point, as a path in the data root.
-function D.layer_dir(root, cache_id)
-  if not valid_id(cache_id) then return nil end
-  return "zfs/graph/" .. cache_id
-end
+-- detect, layer_dir and parse_path: each layer is zfs/graph/<id>
+layout.folders(D, "zfs/graph")
 
 
 -- Whether a folder of the data root holds any entry.
@@ -60,15 +45,6 @@ function D.view(root, layers)
       .. "ZFS pool"):format(top.cache_id, views.where(root, rel))
   end
   return views.default_view(root, D, layers)
-end
-
-
---- The cache id and the path inside the layer of a path under
--- zfs/graph/<id>/ (absolute or relative), or nil.
-function D.parse_path(path)
-  local id, rest = path:match("zfs/graph/([%w_%.%-]+)(/?.*)$")
-  if not valid_id(id) then return nil end
-  return id, rest == "" and "/" or rest
 end
 
 return D
