@@ -4,7 +4,7 @@
 # records" in text only, exec's emit and --format.  Runs on a data root
 # made here (an empty containers and image folder).
 set -u
-cd "$(dirname "$0")/../.."
+. "$(dirname "$0")/lib.sh"
 dir=${WO_TEST_TMP:-/tmp}/cli
 rm -rf "$dir" && mkdir -p "$dir/ev/docker/containers" \
   "$dir/ev/docker/image/overlay2" "$dir/plain" "$dir/out"

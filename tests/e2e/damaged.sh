@@ -3,21 +3,19 @@
 # project's sample fixture, and a copy of the dockerd-ext4 data root
 # (skipped when ../shared/evidence or root is missing).
 set -u
-cd "$(dirname "$0")/../.."
+. "$(dirname "$0")/lib.sh"
 name=damaged
 tmp=$(mktemp -d /tmp/whiteout-damaged.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
 tests/fixtures/make-sample "$tmp/sample" >/dev/null || {
   echo "not ok $name: make-sample failed"; exit 1; }
 real=
-ev=${SHARED:-../shared}/evidence
 tar=$ev/dockerd-ext4/var-lib-docker.tar
 if [ ! -e "$tar" ]; then
   echo "skip $name real: $tar is absent"
 elif [ "$(id -u)" != 0 ]; then
   echo "skip $name real: needs root (whiteouts in the tar)"
 else
-  mkdir "$tmp/real" && tar --xattrs --xattrs-include='*' --numeric-owner \
-    -xpf "$tar" -C "$tmp/real" && real=$tmp/real/docker
+  untar "$tmp/real" "$tar" && real=$tmp/real/docker
 fi
 ./whiteout exec tests/e2e/damaged.lua "$tmp/sample" "$real"

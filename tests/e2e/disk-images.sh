@@ -4,7 +4,7 @@
 # through a GPT disk with an LVM volume; the short-lived durian brought
 # back whole; the container removed with docker rm found with its log.
 set -u
-cd "$(dirname "$0")/../.."
+. "$(dirname "$0")/lib.sh"
 ev=${SHARED:-../shared}/evidence/dockerd-ext4
 # our own scratch folder: the user without root must reach it
 tmp=$(mktemp -d /tmp/wo-disk-images.XXXXXX) || exit 1
@@ -83,9 +83,7 @@ fi
 if [ "$(id -u)" -ne 0 ]; then
   echo "skip disk-images compare: extracting whiteouts needs root"; exit 0
 fi
-mkdir -p "$tmp/dr"
-tar -C "$tmp/dr" --xattrs --xattrs-include='*' --numeric-owner -xpf \
-  "$ev/var-lib-docker.tar"
+untar "$tmp/dr" "$ev/var-lib-docker.tar"
 # (secrets of removed containers come from the image alone)
 for pb in containers images logs diff escape secrets; do
   a=$(./whiteout run $pb -e "$img" --format jsonl 2>/dev/null |

@@ -5,7 +5,7 @@
 # is named and skipped; btrfs snapshots on a real btrfs (root); the
 # docker-explorer aufs and overlay data roots (when present).
 set -u
-cd "$(dirname "$0")/../.."
+. "$(dirname "$0")/lib.sh"
 tmp=${WO_TEST_TMP:-/tmp}/e2e-drivers
 rm -rf "$tmp" && mkdir -p "$tmp"
 ok() { echo "ok $1"; }
@@ -160,14 +160,9 @@ ev=${SHARED:-../shared}/evidence/docker-explorer
 if [ ! -d "$ev" ]; then
   echo "skip docker-explorer: $ev is absent"; exit 0
 fi
-cache=${WO_EVIDENCE_CACHE:-/tmp/whiteout-evidence-cache}
 roots=()
 for d in aufs.v1 aufs.v2 overlay.v2; do
-  if [ ! -e "$cache/de-$d/.done" ]; then
-    rm -rf "$cache/de-$d" && mkdir -p "$cache/de-$d" &&
-      tar --xattrs --xattrs-include='*' --numeric-owner -xpf "$ev/$d.tgz" \
-        -C "$cache/de-$d" && touch "$cache/de-$d/.done" || exit 1
-  fi
+  untar_cached "de-$d" "$ev/$d.tgz" || exit 1
   roots+=("$cache/de-$d/docker")
   out=$(wo run root-mounts-cron -e "$cache/de-$d/docker" 2>&1)
   check "docker-explorer $d: root-mounts-cron runs" "$out" test $? -eq 0

@@ -4,14 +4,10 @@
 # sample fixture with links added to a rw layer, and on the dockerd-ext4
 # data root's busybox (269 links of one binary) when ../shared has it.
 set -u
-cd "$(dirname "$0")/../.."
+. "$(dirname "$0")/lib.sh"
 name=extract-links
 tmp=$(mktemp -d /tmp/whiteout-extract-links.XXXXXX)
 trap 'rm -rf "$tmp"' EXIT
-check() {  # check LABEL WANT GOT
-  if [ "$2" = "$3" ]; then echo "ok $name $1"; else
-    echo "not ok $name $1: got [$3], want [$2]"; fi
-}
 tests/fixtures/make-sample "$tmp/s" >/dev/null || {
   echo "not ok $name: make-sample failed"; exit 1; }
 web=$(printf '%s' container:web | sha256sum | cut -c1-64)
@@ -31,12 +27,8 @@ check "sample: manifest says so" 2 "$(grep -c \
   "$tmp/o/${web:0:12}/manifest.sha256")"
 check "sample: manifest checks" 0 "$(cd "$tmp/o/${web:0:12}" &&
   sha256sum -c --strict --quiet manifest.sha256 >/dev/null; echo $?)"
-tar=${SHARED:-../shared}/evidence/dockerd-ext4/var-lib-docker.tar
-if [ ! -e "$tar" ] || [ "$(id -u)" != 0 ]; then
-  echo "skip $name real: needs $tar and root"; exit 0
-fi
-mkdir "$tmp/r" && tar --xattrs --xattrs-include='*' --numeric-owner -xpf \
-  "$tar" -C "$tmp/r" || exit 1
+real_tar
+untar "$tmp/r" "$tar" || exit 1
 ./whiteout run extract -e "$tmp/r/docker" --arg container=heartbeat \
   --arg out="$tmp/b" --format jsonl > "$tmp/b.jsonl" 2>/dev/null
 fs=$tmp/b/feab2cf11807/fs

@@ -3,7 +3,7 @@
 # that binds only /etc (found, with its host cron write), one that writes
 # a cron file only in its own layer (not found unless asked for).
 set -u
-cd "$(dirname "$0")/../.."
+. "$(dirname "$0")/lib.sh"
 dir=${WO_TEST_TMP:-/tmp}/investigations
 img=
 if command -v mkfs.ext4 > /dev/null && command -v debugfs > /dev/null; then

@@ -4,8 +4,7 @@
 # docker-explorer's five roots against their own files.  Unpacked once
 # into a cache folder (as root, so that whiteouts and xattrs survive).
 set -u
-cd "$(dirname "$0")/../.."
-ev=${SHARED:-../shared}/evidence
+. "$(dirname "$0")/lib.sh"
 name=metadata-real
 if [ ! -d "$ev/dockerd-ext4" ] || [ ! -d "$ev/docker-explorer" ]; then
   echo "skip $name: $ev (dockerd-ext4, docker-explorer) is absent"; exit 0
@@ -13,17 +12,9 @@ fi
 if [ "$(id -u)" != 0 ]; then
   echo "skip $name: needs root (the tar's whiteouts and xattrs)"; exit 0
 fi
-cache=${WO_EVIDENCE_CACHE:-/tmp/whiteout-evidence-cache}
-untar() {  # untar NAME FILE: once into $cache/NAME
-  if [ ! -e "$cache/$1/.done" ]; then
-    rm -rf "$cache/$1" && mkdir -p "$cache/$1" &&
-      tar --xattrs --xattrs-include='*' --numeric-owner -xpf "$2" \
-        -C "$cache/$1" && touch "$cache/$1/.done"
-  fi
-}
-untar dockerd-ext4 "$ev/dockerd-ext4/var-lib-docker.tar" || exit 1
+untar_cached dockerd-ext4 "$ev/dockerd-ext4/var-lib-docker.tar" || exit 1
 for d in overlay2.v2 overlay.v2 aufs.v1 aufs.v2 vols.v2; do
-  untar "de-$d" "$ev/docker-explorer/$d.tgz" || exit 1
+  untar_cached "de-$d" "$ev/docker-explorer/$d.tgz" || exit 1
 done
 python3 tests/e2e/metadata-check.py ./whiteout "$cache" "$ev"
 

@@ -4,7 +4,7 @@
 # mount playbook on 250 layers.  Root only: the evidence's whiteouts and
 # xattrs extract only as root, and mounts need it.
 set -u
-cd "$(dirname "$0")/../.."
+. "$(dirname "$0")/lib.sh"
 if [ "$(id -u)" -ne 0 ]; then
   echo "skip overlay e2e: not root (whiteouts, trusted xattrs, mounts)"
   exit 0

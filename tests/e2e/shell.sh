@@ -3,7 +3,7 @@
 # several lines, one-line errors (tracebacks only with --debug), globals
 # kept between inputs.
 set -u
-cd "$(dirname "$0")/../.."
+. "$(dirname "$0")/lib.sh"
 dir=${WO_TEST_TMP:-/tmp}/shell
 rm -rf "$dir" && mkdir -p "$dir/docker/containers" "$dir/docker/image/overlay2"
 ev=$dir/docker

@@ -3,7 +3,7 @@
 # loop-lvm files, a direct-lvm PV given as a second -e, and the ext4 host
 # image holding the loop-lvm pool.
 set -u
-cd "$(dirname "$0")/../.."
+. "$(dirname "$0")/lib.sh"
 ev=${SHARED:-../shared}/evidence/dmthin
 cache=${WO_EVIDENCE_CACHE:-/tmp/whiteout-evidence}
 if [ ! -f "$ev/loop-lvm/var-lib-docker.tar.xz" ]; then
