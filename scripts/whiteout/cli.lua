@@ -44,8 +44,10 @@ whiteout.* modules, call emit(record) (a global) for each record, and/or
 return a list of records; records (tables with kind and source) come out
 in --format.  docs/scripting.md has the details.
 
-exit status: 0 done (warnings go to stderr), 2 usage error, 3 evidence
-could not be opened, 4 a playbook failed.
+exit status: 0 done (warnings go to stderr), 2 usage error (also a bad
+--arg value, a missing required --arg, -o inside the evidence), 3 evidence
+could not be opened (or a folder holds no Docker data root), 4 a
+playbook failed.
 ]]
 
 -- Options that take a value, and where it goes.

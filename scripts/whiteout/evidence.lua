@@ -141,11 +141,20 @@ function Evidence:open_path(path)
   if not list then return nil, err or last end
   local before = #self.roots
   for _, s in ipairs(list) do self:add_source(s, true) end
-  -- a folder (unlike a disk image) is given for its Docker data
-  if #self.roots == before then
-    return nil, ("no Docker data root found in %s (looked in it, "
+  if #self.roots == before then self.bare[#self.bare + 1] = path end
+  return true
+end
+
+
+-- A folder (unlike a disk image) is given for its Docker data: when no
+-- path gave a data root, that is an error; else a warning per folder.
+local function check_bare(ev)
+  for _, path in ipairs(ev.bare) do
+    local msg = ("no Docker data root found in %s (looked in it, "
       .. "/var/lib/docker, daemon.json's data-root, snap and rootless "
       .. "places)"):format(path)
+    if #ev.roots == 0 then return nil, msg end
+    log.warn("%s", msg)
   end
   return true
 end
@@ -155,11 +164,14 @@ end
 -- message naming the path that could not be opened.
 function M.open(paths, opts)
   local ev = setmetatable({ paths = paths, roots = {}, hosts = {},
-                            opts = opts or {}, cache = {} }, Evidence)
+                            opts = opts or {}, cache = {}, bare = {} },
+                          Evidence)
   for _, p in ipairs(paths) do
     local ok, err = ev:open_path(p)
     if not ok then return nil, err end
   end
+  local ok, err = check_bare(ev)
+  if not ok then return nil, err end
   ev.host = ev.hosts[1] and ev.hosts[1].src or nil
   ev:load_model()
   return ev

@@ -95,3 +95,7 @@ then echo "ok exec writes -o"
 else echo "not ok exec writes -o: $(cat "$dir/out/stdout")"; fi
 expect "exec -o inside the evidence exits 2" 2 "lies inside the evidence" \
   ./whiteout -o "$ev/x.jsonl" exec "$dir/emit.lua" -e "$ev"
+out=$(./whiteout run containers -e "$dir/plain" -e "$ev" 2>&1); rc=$?
+if [ $rc -eq 0 ] && grep -q "warning: no Docker data root found in $dir/plain" \
+  <<<"$out"; then echo "ok a bare folder beside a data root warns"
+else echo "not ok a bare folder beside a data root warns: $rc $out"; fi
