@@ -34,6 +34,11 @@ check("stale next_device_id", ("stale_next_device_id", 8) in found, found)
 free = " ".join(s["text"] for r in ls if r["kind"] == "thin_free_data"
                 for s in r["strings"])
 check("bananas in free blocks", "BANANA" in free, free[:200])
+removed = load("removed.jsonl")
+rfree = " ".join(s["text"] for r in removed if r["kind"] == "thin_free_data"
+                 for s in r["strings"])
+check("removed: the bananas of the removed container", "BANANA" in rfree
+      and "bananasplit" in rfree, rfree[:200])
 delta = load("delta.jsonl")
 durian = [r for r in delta if "DURIAN" in json.dumps(r.get("strings"))]
 check("durian in fruitbowl's changed blocks", durian and

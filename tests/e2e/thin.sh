@@ -36,6 +36,7 @@ one() {   # LABEL -e ARGS...
   run files "$@" --arg container=fruitbowl --arg path=/fruit \
     > "$o/files.jsonl"
   run diff "$@" --arg container=fruitbowl > "$o/diff.jsonl"
+  run removed "$@" > "$o/removed.jsonl"
   python3 tests/e2e/thin-check.py "$label" "$o"
 }
 one loop-lvm -e "$loop"
