@@ -64,19 +64,35 @@ int wofs_fail(lua_State *L, wo_src *s, int code, const char *what,
 }
 
 
-static void set_time(lua_State *L, const char *k, int64_t t)
+void wofs_set_int(lua_State *L, const char *k, lua_Integer v)
 {
-  if (t < 0)
-    return;
-  lua_pushinteger(L, (lua_Integer)t);
+  lua_pushinteger(L, v);
   lua_setfield(L, -2, k);
 }
 
 
-static void set_int(lua_State *L, const char *k, lua_Integer v)
+void wofs_set_time(lua_State *L, const char *k, int64_t t)
 {
-  lua_pushinteger(L, v);
+  if (t >= 0)
+    wofs_set_int(L, k, (lua_Integer)t);
+}
+
+
+void wofs_set_str(lua_State *L, const char *k, const char *v)
+{
+  if (!v)
+    return;
+  lua_pushstring(L, v);
   lua_setfield(L, -2, k);
+}
+
+
+int wofs_error(lua_State *L, const char *msg, const char *code)
+{
+  lua_pushnil(L);
+  lua_pushstring(L, msg);
+  lua_pushstring(L, code);
+  return 3;
 }
 
 
@@ -85,19 +101,19 @@ void wofs_push_stat(lua_State *L, const wo_stat *st)
   lua_createtable(L, 0, 14);
   lua_pushstring(L, type_names[st->type]);
   lua_setfield(L, -2, "type");
-  set_int(L, "size", (lua_Integer)st->size);
-  set_int(L, "mode", st->mode & 07777);
-  set_int(L, "uid", st->uid);
-  set_int(L, "gid", st->gid);
-  set_int(L, "inum", (lua_Integer)st->ino);
-  set_int(L, "nlink", (lua_Integer)st->nlink);
-  set_time(L, "atime", st->atime);
-  set_time(L, "mtime", st->mtime);
-  set_time(L, "ctime", st->ctime);
-  set_time(L, "btime", st->btime);
+  wofs_set_int(L, "size", (lua_Integer)st->size);
+  wofs_set_int(L, "mode", st->mode & 07777);
+  wofs_set_int(L, "uid", st->uid);
+  wofs_set_int(L, "gid", st->gid);
+  wofs_set_int(L, "inum", (lua_Integer)st->ino);
+  wofs_set_int(L, "nlink", (lua_Integer)st->nlink);
+  wofs_set_time(L, "atime", st->atime);
+  wofs_set_time(L, "mtime", st->mtime);
+  wofs_set_time(L, "ctime", st->ctime);
+  wofs_set_time(L, "btime", st->btime);
   if (st->type == WO_T_CHR || st->type == WO_T_BLK) {
-    set_int(L, "rdev_major", st->rdev_major);
-    set_int(L, "rdev_minor", st->rdev_minor);
+    wofs_set_int(L, "rdev_major", st->rdev_major);
+    wofs_set_int(L, "rdev_minor", st->rdev_minor);
   }
 }
 

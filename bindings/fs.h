@@ -18,6 +18,14 @@ wo_src *wofs_check(lua_State *L, int idx);
  * returns 3 for a C function to return. */
 int wofs_fail(lua_State *L, wo_src *s, int code, const char *what,
               const char *path);
+/* Pushes nil, msg and code (an evidence failure that is not a Source's);
+ * returns 3. */
+int wofs_error(lua_State *L, const char *msg, const char *code);
+/* Set field k of the table on top of the stack: an integer; a time,
+ * left out when negative (unknown); a string, left out when NULL. */
+void wofs_set_int(lua_State *L, const char *k, lua_Integer v);
+void wofs_set_time(lua_State *L, const char *k, int64_t t);
+void wofs_set_str(lua_State *L, const char *k, const char *v);
 /* Creates the Source metatable if needed; any binding that pushes a
  * Source calls it from its luaopen. */
 void wofs_register(lua_State *L);

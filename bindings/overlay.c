@@ -67,15 +67,6 @@ static int o_union(lua_State *L)
 }
 
 
-static void set_str(lua_State *L, const char *k, const char *v)
-{
-  if (!v)
-    return;
-  lua_pushstring(L, v);
-  lua_setfield(L, -2, k);
-}
-
-
 static void set_flag(lua_State *L, const char *k, unsigned flags,
                      unsigned bit)
 {
@@ -90,15 +81,15 @@ static void set_flag(lua_State *L, const char *k, unsigned flags,
 static void push_class(lua_State *L, const char *name, const wo_ov_entry *e)
 {
   lua_createtable(L, 0, 8);
-  set_str(L, "name", name);
-  set_str(L, "class", class_names[e->cls]);
-  set_str(L, "type", type_names[e->type]);
-  set_str(L, "encoding", encoding_names[e->encoding]);
-  set_str(L, "namespace", e->ns);
+  wofs_set_str(L, "name", name);
+  wofs_set_str(L, "class", class_names[e->cls]);
+  wofs_set_str(L, "type", type_names[e->type]);
+  wofs_set_str(L, "encoding", encoding_names[e->encoding]);
+  wofs_set_str(L, "namespace", e->ns);
   if (e->cls == WO_OVC_WHITEOUT)
-    set_str(L, "target", e->target);
+    wofs_set_str(L, "target", e->target);
   if (e->flags & WO_OVF_REDIRECT)
-    set_str(L, "redirect", e->redirect);
+    wofs_set_str(L, "redirect", e->redirect);
   set_flag(L, "opaque", e->flags, WO_OVF_OPAQUE);
   set_flag(L, "xwhiteouts", e->flags, WO_OVF_XWHITEOUTS);
   set_flag(L, "metacopy", e->flags, WO_OVF_METACOPY);

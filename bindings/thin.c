@@ -295,31 +295,24 @@ static int t_open(lua_State *L)
 }
 
 
-static void set_int(lua_State *L, const char *k, uint64_t v)
-{
-  lua_pushinteger(L, (lua_Integer)v);
-  lua_setfield(L, -2, k);
-}
-
-
 /* Pool:super() -> table of the superblock's fields. */
 static int p_super(lua_State *L)
 {
   wo_thin_pool *p = check_pool(L, 1);
   const wo_thin_sb *sb = wo_thin_super(p);
   lua_createtable(L, 0, 16);
-  set_int(L, "blocknr", sb->blocknr);
-  set_int(L, "flags", sb->flags);
-  set_int(L, "version", sb->version);
-  set_int(L, "time", sb->time);
-  set_int(L, "transaction_id", sb->trans_id);
-  set_int(L, "held_root", sb->held_root);
-  set_int(L, "data_block_size", sb->data_block_size);
-  set_int(L, "block_bytes", wo_thin_block_bytes(p));
-  set_int(L, "metadata_nr_blocks", sb->metadata_nr_blocks);
-  set_int(L, "data_nr_blocks", sb->data_nr_blocks);
-  set_int(L, "data_nr_allocated", sb->data_nr_allocated);
-  set_int(L, "metadata_nr_allocated", sb->meta_nr_allocated);
+  wofs_set_int(L, "blocknr", sb->blocknr);
+  wofs_set_int(L, "flags", sb->flags);
+  wofs_set_int(L, "version", sb->version);
+  wofs_set_int(L, "time", sb->time);
+  wofs_set_int(L, "transaction_id", sb->trans_id);
+  wofs_set_int(L, "held_root", sb->held_root);
+  wofs_set_int(L, "data_block_size", sb->data_block_size);
+  wofs_set_int(L, "block_bytes", wo_thin_block_bytes(p));
+  wofs_set_int(L, "metadata_nr_blocks", sb->metadata_nr_blocks);
+  wofs_set_int(L, "data_nr_blocks", sb->data_nr_blocks);
+  wofs_set_int(L, "data_nr_allocated", sb->data_nr_allocated);
+  wofs_set_int(L, "metadata_nr_allocated", sb->meta_nr_allocated);
   lua_pushboolean(L, sb->flags & 1);
   lua_setfield(L, -2, "needs_check");
   return 1;
@@ -329,11 +322,11 @@ static int p_super(lua_State *L)
 static void push_dev(lua_State *L, const wo_thin_dev *d)
 {
   lua_createtable(L, 0, 6);
-  set_int(L, "device_id", d->dev_id);
-  set_int(L, "mapped_blocks", d->mapped_blocks);
-  set_int(L, "transaction_id", d->transaction_id);
-  set_int(L, "creation_time", d->creation_time);
-  set_int(L, "snapshotted_time", d->snapshotted_time);
+  wofs_set_int(L, "device_id", d->dev_id);
+  wofs_set_int(L, "mapped_blocks", d->mapped_blocks);
+  wofs_set_int(L, "transaction_id", d->transaction_id);
+  wofs_set_int(L, "creation_time", d->creation_time);
+  wofs_set_int(L, "snapshotted_time", d->snapshotted_time);
 }
 
 
@@ -349,9 +342,9 @@ static int p_devices(lua_State *L)
   lua_createtable(L, n, 0);
   for (int i = 0; i < n; i++) {
     push_dev(L, &d[i]);
-    set_int(L, "mapped", u[i].mapped);
-    set_int(L, "exclusive", u[i].exclusive);
-    set_int(L, "shared", u[i].shared);
+    wofs_set_int(L, "mapped", u[i].mapped);
+    wofs_set_int(L, "exclusive", u[i].exclusive);
+    wofs_set_int(L, "shared", u[i].shared);
     lua_seti(L, -2, i + 1);
   }
   free(u);
@@ -380,10 +373,10 @@ static int p_mappings(lua_State *L)
   lua_createtable(L, (int)n, 0);
   for (size_t i = 0; i < n; i++) {
     lua_createtable(L, 0, 4);
-    set_int(L, "begin", r[i].vbegin);
-    set_int(L, "data_begin", r[i].dbegin);
-    set_int(L, "length", r[i].len);
-    set_int(L, "time", r[i].time);
+    wofs_set_int(L, "begin", r[i].vbegin);
+    wofs_set_int(L, "data_begin", r[i].dbegin);
+    wofs_set_int(L, "length", r[i].len);
+    wofs_set_int(L, "time", r[i].time);
     lua_seti(L, -2, (lua_Integer)i + 1);
   }
   return 1;
@@ -397,12 +390,12 @@ static int delta_push(void *arg, int kind, uint64_t v, uint64_t len,
   lua_createtable(L, 0, 5);
   lua_pushstring(L, kinds[kind]);
   lua_setfield(L, -2, "kind");
-  set_int(L, "begin", v);
-  set_int(L, "length", len);
+  wofs_set_int(L, "begin", v);
+  wofs_set_int(L, "length", len);
   if (kind != WO_DELTA_RIGHT)
-    set_int(L, "left_data", l);
+    wofs_set_int(L, "left_data", l);
   if (kind != WO_DELTA_LEFT && kind != WO_DELTA_SAME)
-    set_int(L, "right_data", r);
+    wofs_set_int(L, "right_data", r);
   lua_seti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
   return 0;
 }
@@ -426,9 +419,9 @@ static int sm_push(void *arg, uint64_t first, uint64_t len, uint32_t c)
 {
   lua_State *L = arg;
   lua_createtable(L, 0, 3);
-  set_int(L, "begin", first);
-  set_int(L, "length", len);
-  set_int(L, "count", c);
+  wofs_set_int(L, "begin", first);
+  wofs_set_int(L, "length", len);
+  wofs_set_int(L, "count", c);
   lua_seti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
   return 0;
 }

@@ -50,31 +50,6 @@ wo_img *wotsk_check(lua_State *L, int idx)
 }
 
 
-static int fail(lua_State *L, const char *msg, const char *code)
-{
-  lua_pushnil(L);
-  lua_pushstring(L, msg);
-  lua_pushstring(L, code);
-  return 3;
-}
-
-
-static void set_int(lua_State *L, const char *k, lua_Integer v)
-{
-  lua_pushinteger(L, v);
-  lua_setfield(L, -2, k);
-}
-
-
-static void set_str(lua_State *L, const char *k, const char *v)
-{
-  if (!v)
-    return;
-  lua_pushstring(L, v);
-  lua_setfield(L, -2, k);
-}
-
-
 /* tsk.open(path | {paths}) -> Image | nil, message, code */
 static int f_open(lua_State *L)
 {
@@ -94,7 +69,7 @@ static int f_open(lua_State *L)
     paths[n++] = luaL_checkstring(L, 1);
   }
   if (!(img = wo_img_open(paths, n, err)))
-    return fail(L, err, "UNSUPPORTED");
+    return wofs_error(L, err, "UNSUPPORTED");
   push_img(L, img);
   return 1;
 }
@@ -105,8 +80,8 @@ static int i_info(lua_State *L)
 {
   wo_img *img = check_img(L, 1);
   lua_createtable(L, 0, 2);
-  set_str(L, "type", wo_img_type(img));
-  set_int(L, "size", (lua_Integer)wo_img_size(img));
+  wofs_set_str(L, "type", wo_img_type(img));
+  wofs_set_int(L, "size", (lua_Integer)wo_img_size(img));
   return 1;
 }
 
@@ -122,13 +97,13 @@ static int push_vol(void *arg, const wo_vol *v)
   vol_push *p = arg;
   lua_State *L = p->L;
   lua_createtable(L, 0, 7);
-  set_int(L, "index", v->index);
-  set_int(L, "addr", v->addr);
-  set_int(L, "start", (lua_Integer)v->start);
-  set_int(L, "length", (lua_Integer)v->len);
-  set_str(L, "scheme", v->scheme);
-  set_str(L, "desc", v->desc);
-  set_str(L, "content", wo_img_sniff(p->img, v->start));
+  wofs_set_int(L, "index", v->index);
+  wofs_set_int(L, "addr", v->addr);
+  wofs_set_int(L, "start", (lua_Integer)v->start);
+  wofs_set_int(L, "length", (lua_Integer)v->len);
+  wofs_set_str(L, "scheme", v->scheme);
+  wofs_set_str(L, "desc", v->desc);
+  wofs_set_str(L, "content", wo_img_sniff(p->img, v->start));
   lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
   return 0;
 }
@@ -143,7 +118,7 @@ static int i_volumes(lua_State *L)
   char err[256];
   lua_newtable(L);
   if (wo_img_volumes(img, push_vol, &p, err) < 0)
-    return fail(L, err, "CORRUPT");
+    return wofs_error(L, err, "CORRUPT");
   return 1;
 }
 
@@ -168,7 +143,7 @@ static int i_fs(lua_State *L)
   wo_src *s;
   luaL_argcheck(L, off >= 0, 2, "negative offset");
   if (!(s = wo_tsk_open(img, (uint64_t)off, err)))
-    return fail(L, err, "UNSUPPORTED");
+    return wofs_error(L, err, "UNSUPPORTED");
   wofs_push(L, s);
   return 1;
 }
@@ -187,7 +162,7 @@ static int i_read(lua_State *L)
   r = wo_img_read(img, (uint64_t)off,
                   luaL_buffinitsize(L, &b, (size_t)len), (size_t)len);
   if (r < 0)
-    return fail(L, "cannot read the image", "EIO");
+    return wofs_error(L, "cannot read the image", "EIO");
   luaL_pushresultsize(&b, (size_t)r);
   return 1;
 }
@@ -199,9 +174,9 @@ static void push_seg_list(lua_State *L, const wo_lv *lv)
   lua_createtable(L, (int)lv->nseg, 0);
   for (i = 0; i < lv->nseg; i++) {
     lua_createtable(L, 0, 3);
-    set_int(L, "offset", (lua_Integer)lv->segs[i].off);
-    set_int(L, "length", (lua_Integer)lv->segs[i].len);
-    set_int(L, "pv_offset", (lua_Integer)lv->segs[i].under_off);
+    wofs_set_int(L, "offset", (lua_Integer)lv->segs[i].off);
+    wofs_set_int(L, "length", (lua_Integer)lv->segs[i].len);
+    wofs_set_int(L, "pv_offset", (lua_Integer)lv->segs[i].under_off);
     lua_rawseti(L, -2, (lua_Integer)i + 1);
   }
 }
@@ -218,19 +193,19 @@ static int i_lvm(lua_State *L)
   size_t i;
   luaL_argcheck(L, off >= 0, 2, "negative offset");
   if (wo_lvm_read(img, (uint64_t)off, &vg, err) < 0)
-    return fail(L, err, "CORRUPT");
+    return wofs_error(L, err, "CORRUPT");
   lua_createtable(L, 0, 3);
-  set_str(L, "vg", vg.name);
-  set_int(L, "seqno", (lua_Integer)vg.seqno);
+  wofs_set_str(L, "vg", vg.name);
+  wofs_set_int(L, "seqno", (lua_Integer)vg.seqno);
   lua_createtable(L, (int)vg.nlv, 0);
   for (i = 0; i < vg.nlv; i++) {
     lua_createtable(L, 0, 5);
-    set_str(L, "name", vg.lvs[i].name);
-    set_int(L, "size", (lua_Integer)vg.lvs[i].size);
+    wofs_set_str(L, "name", vg.lvs[i].name);
+    wofs_set_int(L, "size", (lua_Integer)vg.lvs[i].size);
     lua_pushboolean(L, vg.lvs[i].linear);
     lua_setfield(L, -2, "linear");
-    set_str(L, "why", vg.lvs[i].why[0] ? vg.lvs[i].why : NULL);
-    set_str(L, "type", vg.lvs[i].type[0] ? vg.lvs[i].type : NULL);
+    wofs_set_str(L, "why", vg.lvs[i].why[0] ? vg.lvs[i].why : NULL);
+    wofs_set_str(L, "type", vg.lvs[i].type[0] ? vg.lvs[i].type : NULL);
     push_seg_list(L, &vg.lvs[i]);
     lua_setfield(L, -2, "segments");
     lua_rawseti(L, -2, (lua_Integer)i + 1);
@@ -265,7 +240,7 @@ static int i_segments(lua_State *L)
     lua_pop(L, 4);
   }
   if (!(sub = wo_img_segments(img, segs, n, (uint64_t)size, err)))
-    return fail(L, err, "CORRUPT");
+    return wofs_error(L, err, "CORRUPT");
   push_img(L, sub);
   return 1;
 }
@@ -316,12 +291,12 @@ static int f_info(lua_State *L)
   wo_src *s = check_tsk(L, 1);
   wo_ext4 *e = wo_tsk_ext4(s);
   lua_createtable(L, 0, 5);
-  set_str(L, "fstype", wo_tsk_fstype(s));
-  set_int(L, "block_size", wo_tsk_block_size(s));
-  set_int(L, "blocks", (lua_Integer)wo_tsk_block_count(s));
-  set_int(L, "last_inum", (lua_Integer)wo_tsk_last_inum(s));
+  wofs_set_str(L, "fstype", wo_tsk_fstype(s));
+  wofs_set_int(L, "block_size", wo_tsk_block_size(s));
+  wofs_set_int(L, "blocks", (lua_Integer)wo_tsk_block_count(s));
+  wofs_set_int(L, "last_inum", (lua_Integer)wo_tsk_last_inum(s));
   if (e && e->journal_inum)
-    set_int(L, "journal_inum", e->journal_inum);
+    wofs_set_int(L, "journal_inum", e->journal_inum);
   return 1;
 }
 
@@ -370,9 +345,9 @@ static int push_name(void *arg, const char *name, uint64_t inum, int type,
 {
   lua_State *L = arg;
   lua_createtable(L, 0, 4);
-  set_str(L, "name", name);
-  set_int(L, "inum", (lua_Integer)inum);
-  set_str(L, "type", tnames[type]);
+  wofs_set_str(L, "name", name);
+  wofs_set_int(L, "inum", (lua_Integer)inum);
+  wofs_set_str(L, "type", tnames[type]);
   lua_pushboolean(L, allocated);
   lua_setfield(L, -2, "allocated");
   lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
@@ -459,20 +434,11 @@ static int f_allocated(lua_State *L)
   int rc;
   luaL_argcheck(L, blk >= 0, 2, "negative block");
   if ((rc = wo_tsk_block_alloc(s, (uint64_t)blk)) < 0)
-    return fail(L, "block beyond the file system", "RANGE");
+    return wofs_error(L, "block beyond the file system", "RANGE");
   lua_pushboolean(L, rc);
   return 1;
 }
 
-
-
-static void set_time(lua_State *L, const char *k, int64_t t)
-{
-  if (t < 0)
-    return;
-  lua_pushinteger(L, (lua_Integer)t);
-  lua_setfield(L, -2, k);
-}
 
 
 static int push_run(void *arg, uint64_t lblk, uint64_t pblk, uint32_t len,
@@ -480,9 +446,9 @@ static int push_run(void *arg, uint64_t lblk, uint64_t pblk, uint32_t len,
 {
   lua_State *L = arg;
   lua_createtable(L, 0, 4);
-  set_int(L, "lblk", (lua_Integer)lblk);
-  set_int(L, "pblk", (lua_Integer)pblk);
-  set_int(L, "len", len);
+  wofs_set_int(L, "lblk", (lua_Integer)lblk);
+  wofs_set_int(L, "pblk", (lua_Integer)pblk);
+  wofs_set_int(L, "len", len);
   if (uninit) {
     lua_pushboolean(L, 1);
     lua_setfield(L, -2, "uninit");
@@ -499,26 +465,26 @@ static void push_inode(lua_State *L, wo_ext4 *e, const wo_ext4_inode *in)
   uint64_t max = (in->size + e->bsize - 1) / e->bsize;
   int rc;
   lua_createtable(L, 0, 16);
-  set_int(L, "mode", in->mode);
-  set_int(L, "uid", in->uid);
-  set_int(L, "gid", in->gid);
-  set_int(L, "size", (lua_Integer)in->size);
-  set_int(L, "links", in->links);
-  set_int(L, "flags", in->flags);
-  set_int(L, "generation", in->generation);
-  set_time(L, "atime", in->atime);
-  set_time(L, "mtime", in->mtime);
-  set_time(L, "ctime", in->ctime);
-  set_time(L, "btime", in->crtime);
+  wofs_set_int(L, "mode", in->mode);
+  wofs_set_int(L, "uid", in->uid);
+  wofs_set_int(L, "gid", in->gid);
+  wofs_set_int(L, "size", (lua_Integer)in->size);
+  wofs_set_int(L, "links", in->links);
+  wofs_set_int(L, "flags", in->flags);
+  wofs_set_int(L, "generation", in->generation);
+  wofs_set_time(L, "atime", in->atime);
+  wofs_set_time(L, "mtime", in->mtime);
+  wofs_set_time(L, "ctime", in->ctime);
+  wofs_set_time(L, "btime", in->crtime);
   if (in->dtime)
-    set_time(L, "dtime", in->dtime);
+    wofs_set_time(L, "dtime", in->dtime);
   lua_newtable(L);
   rc = (in->mode & 0xF000) == 0xA000 && in->size < 60 ? WO_OK
        : wo_ext4_map(e, in, max > (1u << 24) ? (1u << 24) : max,
                      push_run, L);
   lua_setfield(L, -2, "runs");
   if (rc < 0)
-    set_str(L, "runs_err", wo_strerror_code(rc));
+    wofs_set_str(L, "runs_err", wo_strerror_code(rc));
   if ((in->mode & 0xF000) == 0xA000 && in->size < 60) {
     lua_pushlstring(L, (const char *)in->block, (size_t)in->size);
     lua_setfield(L, -2, "link");
@@ -547,7 +513,7 @@ static int f_inode(lua_State *L)
   if (rc == WO_OK)
     rc = wo_ext4_inode_parse(raw, e->isize, &in);
   if (rc < 0)
-    return fail(L, "cannot read inode", wo_strerror_code(rc));
+    return wofs_error(L, "cannot read inode", wo_strerror_code(rc));
   push_inode(L, e, &in);
   return 1;
 }
@@ -561,7 +527,7 @@ static int f_parse_inode(lua_State *L)
   const char *raw = luaL_checklstring(L, 2, &n);
   wo_ext4_inode in;
   if (wo_ext4_inode_parse((const uint8_t *)raw, n, &in) < 0)
-    return fail(L, "inode too short", "RANGE");
+    return wofs_error(L, "inode too short", "RANGE");
   push_inode(L, e, &in);
   return 1;
 }
@@ -599,10 +565,10 @@ static wo_jbd2 *get_journal(lua_State *L, wo_src *s, const char **err)
 static void push_copy(lua_State *L, const wo_jbd2 *j, const wo_jcopy *c)
 {
   lua_createtable(L, 0, 7);
-  set_int(L, "fsblock", (lua_Integer)c->fsblock);
-  set_int(L, "jblock", c->jblock);
-  set_int(L, "seq", c->seq);
-  set_time(L, "time", wo_jbd2_commit_time(j, c->seq));
+  wofs_set_int(L, "fsblock", (lua_Integer)c->fsblock);
+  wofs_set_int(L, "jblock", c->jblock);
+  wofs_set_int(L, "seq", c->seq);
+  wofs_set_time(L, "time", wo_jbd2_commit_time(j, c->seq));
   if (c->csum_ok >= 0) {
     lua_pushboolean(L, c->csum_ok);
     lua_setfield(L, -2, "csum_ok");
@@ -624,11 +590,11 @@ static int f_journal(lua_State *L)
   size_t i;
   check_ext4(L, 1);
   if (!(j = get_journal(L, s, &err)))
-    return fail(L, err, "CORRUPT");
+    return wofs_error(L, err, "CORRUPT");
   lua_createtable(L, 0, 4);
-  set_int(L, "sequence", j->sequence);
-  set_int(L, "first", j->first);
-  set_int(L, "maxlen", j->maxlen);
+  wofs_set_int(L, "sequence", j->sequence);
+  wofs_set_int(L, "first", j->first);
+  wofs_set_int(L, "maxlen", j->maxlen);
   lua_createtable(L, (int)j->ncopies, 0);
   for (i = 0; i < j->ncopies; i++) {
     push_copy(L, j, &j->copies[i]);
@@ -650,11 +616,11 @@ static int f_journal_block(lua_State *L)
   luaL_Buffer b;
   check_ext4(L, 1);
   if (!(j = get_journal(L, s, &err)))
-    return fail(L, err, "CORRUPT");
+    return wofs_error(L, err, "CORRUPT");
   luaL_argcheck(L, jb >= 0 && jb < j->maxlen, 2, "outside the journal");
   if (wo_jbd2_read(j, (uint32_t)jb, esc,
                    luaL_buffinitsize(L, &b, j->bsize)) < 0)
-    return fail(L, "cannot read journal block", "EIO");
+    return wofs_error(L, "cannot read journal block", "EIO");
   luaL_pushresultsize(&b, j->bsize);
   return 1;
 }
@@ -670,12 +636,12 @@ static int push_dent(void *arg, const char *name, uint64_t inum, int ft,
 {
   lua_State *L = arg;
   lua_createtable(L, 0, 5);
-  set_str(L, "name", name);
-  set_int(L, "inum", (lua_Integer)inum);
-  set_str(L, "type", ft >= 0 && ft < 8 ? ftypes[ft] : "unknown");
+  wofs_set_str(L, "name", name);
+  wofs_set_int(L, "inum", (lua_Integer)inum);
+  wofs_set_str(L, "type", ft >= 0 && ft < 8 ? ftypes[ft] : "unknown");
   lua_pushboolean(L, live);
   lua_setfield(L, -2, "live");
-  set_int(L, "offset", off);
+  wofs_set_int(L, "offset", off);
   lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
   return 0;
 }
@@ -713,7 +679,7 @@ static int f_journal_inodes(lua_State *L)
   uint8_t *buf;
   size_t i;
   if (!j)
-    return fail(L, err, "CORRUPT");
+    return wofs_error(L, err, "CORRUPT");
   buf = lua_newuserdatauv(L, j->bsize, 0);
   lua_newtable(L);
   for (i = 0; i < j->ncopies; i++) {
@@ -763,7 +729,7 @@ static int f_read_runs(lua_State *L)
     lua_pop(L, 4);
     for (k = 0; k < len && lb >= 0 && (lb + k) * bs < size; k++) {
       if (wo_tsk_block(s, (uint64_t)(pb + k), out + (lb + k) * bs) < 0)
-        return fail(L, "cannot read a block of the runs", "EIO");
+        return wofs_error(L, "cannot read a block of the runs", "EIO");
       alloc += wo_tsk_block_alloc(s, (uint64_t)(pb + k)) == 1;
     }
   }

@@ -5,13 +5,9 @@ local overlay = require "whiteout.overlay"
 local ev, args = ...
 local dir, n = args[1], tonumber(args[2] or 20)
 
--- Wall-clock seconds (os.clock counts CPU time only).
-local function clock()
-  local h = io.popen("date +%s.%N")
-  local t = tonumber(h:read("l"))
-  h:close()
-  return t
-end
+-- best(fn): the shortest wall-clock time of three runs (timing.lua)
+local best = dofile(debug.getinfo(1, "S").source:match("^@(.*/)")
+  .. "timing.lua").best
 
 local layers = {}
 for i = n - 1, 0, -1 do
@@ -32,16 +28,6 @@ local function merged()
   for _, st in overlay.walk(u, "/") do count = count + 1 end
   u:close()
   return count
-end
-
-local function best(fn)
-  local t, count = math.huge, 0
-  for _ = 1, 3 do
-    local t0 = clock()
-    count = fn()
-    t = math.min(t, clock() - t0)
-  end
-  return t, count
 end
 
 local tp, np = best(plain)

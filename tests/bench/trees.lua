@@ -7,13 +7,9 @@ local _, args = ...
 local root = assert(evidence.open({ args[1] })).roots[1]
 local bowl = assert(root:container("bowl"))
 
--- Wall-clock seconds (os.clock counts CPU time only).
-local function clock()
-  local h = io.popen("date +%s.%N")
-  local t = tonumber(h:read("l"))
-  h:close()
-  return t
-end
+-- best(fn): the shortest wall-clock time of three runs (timing.lua)
+local best = dofile(debug.getinfo(1, "S").source:match("^@(.*/)")
+  .. "timing.lua").best
 
 
 local function plain()
@@ -30,17 +26,6 @@ local function compare()
   local count = 0
   assert(changes.walk(root, bowl, "rw", function() count = count + 1 end))
   return count
-end
-
-
-local function best(fn)
-  local t, count = math.huge, 0
-  for _ = 1, 3 do
-    local t0 = clock()
-    count = fn()
-    t = math.min(t, clock() - t0)
-  end
-  return t, count
 end
 
 local tp, np = best(plain)
