@@ -79,6 +79,22 @@ else
   t.skip("E01", "ewfacquire missing (ewf-tools)")
 end
 
+-- VMDK and VHD, made from the same raw image by qemu-img
+if os.execute("command -v qemu-img >/dev/null") then
+  for _, f in ipairs({ { "vmdk", "vmdk" }, { "vpc", "vhd" } }) do
+    local out = dir .. "/image." .. f[2]
+    os.execute("qemu-img convert -f raw -O " .. f[1] .. " " .. imgpath
+      .. " " .. out)
+    local v = tsk.open(out)
+    t.eq(f[2] .. " type", v and v:info().type, f[1] == "vpc" and "vhd"
+      or "vmdk")
+    t.eq(f[2] .. " read", v and assert(v:fs(0)):read(L1 .. "passwd"),
+      "root:x:0:0:root:/root:/bin/sh\n")
+  end
+else
+  t.skip("VMDK and VHD", "qemu-img missing (qemu-utils)")
+end
+
 -- the opener: -e on an image finds the data root
 local ev = assert(require("whiteout.evidence").open({ imgpath }))
 t.eq("data root in image", { #ev.roots, ev.roots[1].path },
