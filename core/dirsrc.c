@@ -104,18 +104,15 @@ static int parent_fd(dir_src *d, const char *path, const char **name)
 }
 
 
-static int type_of(mode_t m)
+/* The folder fd and last name of path, or of the root (named self)
+ * for ""; a negative code when a folder on the way cannot be opened. */
+static int name_at(dir_src *d, const char *path, const char **name,
+                   const char *self)
 {
-  switch (m & S_IFMT) {
-  case S_IFREG: return WO_T_REG;
-  case S_IFDIR: return WO_T_DIR;
-  case S_IFLNK: return WO_T_LNK;
-  case S_IFCHR: return WO_T_CHR;
-  case S_IFBLK: return WO_T_BLK;
-  case S_IFIFO: return WO_T_FIFO;
-  case S_IFSOCK: return WO_T_SOCK;
-  default: return WO_T_UNKNOWN;
-  }
+  int fd = path[0] ? parent_fd(d, path, name) : d->rootfd;
+  if (!path[0])
+    *name = self;
+  return fd < 0 ? sys_fail(d, "cannot open", path) : fd;
 }
 
 
@@ -133,7 +130,7 @@ static void fill_stat(const struct statx *x, wo_stat *st)
   st->mode = x->stx_mode;
   st->uid = x->stx_uid;
   st->gid = x->stx_gid;
-  st->type = type_of(x->stx_mode);
+  st->type = wo_type_of_mode(x->stx_mode);
   st->rdev_major = x->stx_rdev_major;
   st->rdev_minor = x->stx_rdev_minor;
   st->dev = makedev(x->stx_dev_major, x->stx_dev_minor);
@@ -149,11 +146,9 @@ static int d_lstat(wo_src *s, const char *path, wo_stat *st)
   dir_src *d = (dir_src *)s;
   struct statx x;
   const char *name;
-  int fd = path[0] ? parent_fd(d, path, &name) : d->rootfd;
-  if (!path[0])
-    name = "";
+  int fd = name_at(d, path, &name, "");
   if (fd < 0)
-    return sys_fail(d, "cannot open", path);
+    return fd;
   if (statx(fd, name, AT_SYMLINK_NOFOLLOW | AT_EMPTY_PATH |
             AT_NO_AUTOMOUNT, STATX_BASIC_STATS | STATX_BTIME, &x) < 0)
     return sys_fail(d, "cannot stat", path);
@@ -281,11 +276,9 @@ static ssize_t d_readlink(wo_src *s, const char *path, char *buf, size_t n)
 static int proc_path(dir_src *d, const char *path, char *out, size_t n)
 {
   const char *name;
-  int fd = path[0] ? parent_fd(d, path, &name) : d->rootfd;
-  if (!path[0])
-    name = ".";
+  int fd = name_at(d, path, &name, ".");
   if (fd < 0)
-    return sys_fail(d, "cannot open", path);
+    return fd;
   snprintf(out, n, "/proc/self/fd/%d/%s", fd, name);
   return WO_OK;
 }

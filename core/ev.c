@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "ev.h"
 
@@ -12,6 +13,30 @@ static const char *const code_names[] = {
   "OK", "ENOENT", "ENOTDIR", "EIO", "CORRUPT", "LOOP", "UNSUPPORTED",
   "RANGE", "EINVAL", "ENOMEM", "EACCES", "ENODATA"
 };
+
+
+int wo_type_of_mode(uint32_t mode)
+{
+  switch (mode & S_IFMT) {
+  case S_IFREG: return WO_T_REG;
+  case S_IFDIR: return WO_T_DIR;
+  case S_IFLNK: return WO_T_LNK;
+  case S_IFCHR: return WO_T_CHR;
+  case S_IFBLK: return WO_T_BLK;
+  case S_IFIFO: return WO_T_FIFO;
+  case S_IFSOCK: return WO_T_SOCK;
+  default: return WO_T_UNKNOWN;
+  }
+}
+
+
+uint64_t wo_hash_str(const char *s)
+{
+  uint64_t h = 1469598103934665603ull;
+  while (*s)
+    h = (h ^ (unsigned char)*s++) * 1099511628211ull;
+  return h;
+}
 
 
 const char *wo_strerror_code(int code)

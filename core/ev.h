@@ -29,6 +29,13 @@ enum {
   WO_T_FIFO, WO_T_SOCK
 };
 
+/* The WO_T_* of a mode's S_IFMT bits (POSIX values, as ext4 and XFS
+ * also store them on disk). */
+int wo_type_of_mode(uint32_t mode);
+
+/* A string's FNV-1a hash, for the path tables of sources and views. */
+uint64_t wo_hash_str(const char *s);
+
 /* Times are nanoseconds since the epoch; -1 when the backend lacks one. */
 typedef struct wo_stat {
   uint64_t ino;

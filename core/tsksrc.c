@@ -49,18 +49,9 @@ typedef struct tsk_file {
 static const wo_src_ops tsk_ops;
 
 
-static uint64_t hash_str(const char *s)
-{
-  uint64_t h = 1469598103934665603ull;
-  while (*s)
-    h = (h ^ (unsigned char)*s++) * 1099511628211ull;
-  return h;
-}
-
-
 static pent *cache_get(tsk_src *t, const char *path)
 {
-  pent *p = t->tab[hash_str(path) & (t->cap - 1)];
+  pent *p = t->tab[wo_hash_str(path) & (t->cap - 1)];
   while (p && strcmp(p->path, path) != 0)
     p = p->next;
   return p;
@@ -91,8 +82,8 @@ static void cache_grow(tsk_src *t)
     while (t->tab[i]) {
       pent *p = t->tab[i];
       t->tab[i] = p->next;
-      p->next = tab[hash_str(p->path) & (cap - 1)];
-      tab[hash_str(p->path) & (cap - 1)] = p;
+      p->next = tab[wo_hash_str(p->path) & (cap - 1)];
+      tab[wo_hash_str(p->path) & (cap - 1)] = p;
     }
   free(t->tab);
   t->tab = tab;
@@ -116,8 +107,8 @@ static pent *cache_put(tsk_src *t, const char *path, uint64_t inum,
   p->inum = inum;
   p->type = type;
   p->loaded = 0;
-  p->next = t->tab[hash_str(path) & (t->cap - 1)];
-  t->tab[hash_str(path) & (t->cap - 1)] = p;
+  p->next = t->tab[wo_hash_str(path) & (t->cap - 1)];
+  t->tab[wo_hash_str(path) & (t->cap - 1)] = p;
   t->n++;
   return p;
 }

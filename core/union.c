@@ -85,15 +85,6 @@ typedef struct merge {
 static const wo_src_ops union_ops;
 
 
-static uint64_t hash_path(const char *p)
-{
-  uint64_t h = 1469598103934665603ull;
-  while (*p)
-    h = (h ^ (unsigned char)*p++) * 1099511628211ull;
-  return h;
-}
-
-
 static void span_cut(span *s, size_t n)
 {
   while (s->n > n)
@@ -508,7 +499,7 @@ static int merge_dir(un_src *u, const char *path, span *s,
                            : rc;
   }
   d->pool = m.pool;
-  d->hash = hash_path(path);
+  d->hash = wo_hash_str(path);
   *out = d;
   return WO_OK;
 }
@@ -583,7 +574,7 @@ static int child_span(const ov_dir *pd, const ov_ent *e, const char *name,
  * now from its parent's record of the layers it spans. */
 static int get_dir(un_src *u, const char *path, ov_dir **out)
 {
-  uint64_t h = hash_path(path);
+  uint64_t h = wo_hash_str(path);
   span s = {0}, ps = {0};
   const char *slash = strrchr(path, '/');
   char *pp = strndup(path, slash ? (size_t)(slash - path) : 0);

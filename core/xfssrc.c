@@ -203,21 +203,6 @@ static int entry(xfs_src *s, const char *path, libfsxfs_file_entry_t **fe)
 }
 
 
-static int type_of(uint32_t mode)
-{
-  switch (mode & S_IFMT) {
-  case S_IFREG: return WO_T_REG;
-  case S_IFDIR: return WO_T_DIR;
-  case S_IFLNK: return WO_T_LNK;
-  case S_IFCHR: return WO_T_CHR;
-  case S_IFBLK: return WO_T_BLK;
-  case S_IFIFO: return WO_T_FIFO;
-  case S_IFSOCK: return WO_T_SOCK;
-  default: return WO_T_UNKNOWN;
-  }
-}
-
-
 static void fill_times(libfsxfs_file_entry_t *fe, wo_stat *st)
 {
   int64_t t;
@@ -239,7 +224,7 @@ static void fill_stat(libfsxfs_file_entry_t *fe, wo_stat *st)
   uint64_t v = 0;
   libfsxfs_file_entry_get_file_mode(fe, &mode, NULL);
   st->mode = mode;
-  st->type = type_of(mode);
+  st->type = wo_type_of_mode(mode);
   if (libfsxfs_file_entry_get_inode_number(fe, &v, NULL) == 1)
     st->ino = v;
   if (libfsxfs_file_entry_get_size(fe, &v, NULL) == 1)
@@ -353,7 +338,7 @@ static int one_child(xfs_src *s, libfsxfs_file_entry_t *dir, int i,
   libfsxfs_file_entry_get_file_mode(c, &mode, NULL);
   libfsxfs_file_entry_get_inode_number(c, &ino, NULL);
   libfsxfs_file_entry_free(&c, NULL);
-  rc = fn(arg, (const char *)name, type_of(mode), ino);
+  rc = fn(arg, (const char *)name, wo_type_of_mode(mode), ino);
   return rc;
 }
 
