@@ -6,7 +6,7 @@ local t = require "testlib"
 local evidence = require "whiteout.evidence"
 local dmthin = require "whiteout.dmthin"
 
-if not os.execute("command -v thin_restore >/dev/null 2>&1") then
+if not t.have("thin_restore") then
   t.skip("dmthin", "needs thin_restore")
   return
 end

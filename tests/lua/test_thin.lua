@@ -7,11 +7,8 @@ local tc = require "thincheck"
 local fs = require "whiteout.fs"
 local thin = require "whiteout.thin"
 
-local function have(cmd)
-  return os.execute("command -v " .. cmd .. " >/dev/null 2>&1")
-end
-
-if not (have("thin_restore") and have("mkfs.xfs") and have("python3")) then
+if not (t.have("thin_restore") and t.have("mkfs.xfs")
+    and t.have("python3")) then
   t.skip("thin", "needs thin_restore, mkfs.xfs and python3")
   return
 end

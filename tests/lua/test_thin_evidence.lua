@@ -14,7 +14,7 @@ if not io.open(dir .. "/loop-lvm/var-lib-docker.tar.xz") then
   t.skip("thin evidence", dir .. " is absent")
   return
 end
-if not os.execute("command -v thin_dump >/dev/null") then
+if not t.have("thin_dump") then
   t.skip("thin evidence", "thin_dump (thin-provisioning-tools) missing")
   return
 end

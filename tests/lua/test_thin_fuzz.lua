@@ -5,7 +5,7 @@ local t = require "testlib"
 local fs = require "whiteout.fs"
 local thin = require "whiteout.thin"
 
-if not os.execute("command -v thin_restore >/dev/null 2>&1") then
+if not t.have("thin_restore") then
   t.skip("thin fuzz", "needs thin_restore")
   return
 end

@@ -68,7 +68,7 @@ local sp = assert(tsk.open(dir .. "/split.001"))
 t.eq("split size", sp:info().size, 16 << 20)
 t.eq("split read", assert(sp:fs(0)):read(L1 .. "passwd"),
   "root:x:0:0:root:/root:/bin/sh\n")
-if os.execute("command -v ewfacquire >/dev/null") then
+if t.have("ewfacquire") then
   os.execute("ewfacquire -u -q -c none -t " .. dir .. "/ewf " .. imgpath
     .. " >/dev/null 2>&1")
   local e = tsk.open(dir .. "/ewf.E01")
@@ -80,7 +80,7 @@ else
 end
 
 -- VMDK and VHD, made from the same raw image by qemu-img
-if os.execute("command -v qemu-img >/dev/null") then
+if t.have("qemu-img") then
   for _, f in ipairs({ { "vmdk", "vmdk" }, { "vpc", "vhd" } }) do
     local out = dir .. "/image." .. f[2]
     os.execute("qemu-img convert -f raw -O " .. f[1] .. " " .. imgpath
@@ -156,7 +156,7 @@ t.eq("deleted secret", hit and { hit.path, hit.found_in, hit.size,
   "directory", #want, require("whiteout.hash").sha256(want), "l2" })
 
 -- XFS (through libfsxfs) and btrfs (named, not read)
-if os.execute("command -v mkfs.xfs >/dev/null") then
+if t.have("mkfs.xfs") then
   local xd = dir .. "/xfs"
   os.execute("mkdir -p " .. xd)
   local f = io.open(xd .. "/hostname", "w") f:write("xfs-host\n") f:close()
@@ -175,7 +175,7 @@ if os.execute("command -v mkfs.xfs >/dev/null") then
 else
   t.skip("xfs image", "mkfs.xfs missing")
 end
-if os.execute("command -v mkfs.btrfs >/dev/null") then
+if t.have("mkfs.btrfs") then
   os.execute("truncate -s 128M " .. dir .. "/b.img && mkfs.btrfs -q -f "
     .. dir .. "/b.img >/dev/null 2>&1")
   local evb, msg = require("whiteout.evidence").open({ dir .. "/b.img" })

@@ -49,6 +49,12 @@ function M.skip(name, why)
 end
 
 
+--- Whether a command is on the PATH (tests skip without their tools).
+function M.have(cmd)
+  return os.execute("command -v " .. cmd .. " >/dev/null 2>&1") == true
+end
+
+
 --- A scratch folder for this run.
 function M.tmp(sub)
   local base = os.getenv("WO_TEST_TMP") or "/tmp"
