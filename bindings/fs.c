@@ -87,6 +87,12 @@ void wofs_set_str(lua_State *L, const char *k, const char *v)
 }
 
 
+void wofs_append(lua_State *L)
+{
+  lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
+}
+
+
 int wofs_error(lua_State *L, const char *msg, const char *code)
 {
   lua_pushnil(L);

@@ -26,6 +26,8 @@ int wofs_error(lua_State *L, const char *msg, const char *code);
 void wofs_set_int(lua_State *L, const char *k, lua_Integer v);
 void wofs_set_time(lua_State *L, const char *k, int64_t t);
 void wofs_set_str(lua_State *L, const char *k, const char *v);
+/* Appends the value on top of the stack to the list below it (pops it). */
+void wofs_append(lua_State *L);
 /* Creates the Source metatable if needed; any binding that pushes a
  * Source calls it from its luaopen. */
 void wofs_register(lua_State *L);

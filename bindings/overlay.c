@@ -156,7 +156,7 @@ static int cls_entry(void *arg, const char *name, int type, uint64_t ino)
   push_class(L, name, a->e);
   lua_pushinteger(L, (lua_Integer)ino);
   lua_setfield(L, -2, "inum");
-  lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+  wofs_append(L);
   return WO_OK;
 }
 

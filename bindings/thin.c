@@ -396,7 +396,7 @@ static int delta_push(void *arg, int kind, uint64_t v, uint64_t len,
     wofs_set_int(L, "left_data", l);
   if (kind != WO_DELTA_LEFT && kind != WO_DELTA_SAME)
     wofs_set_int(L, "right_data", r);
-  lua_seti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
+  wofs_append(L);
   return 0;
 }
 
@@ -422,7 +422,7 @@ static int sm_push(void *arg, uint64_t first, uint64_t len, uint32_t c)
   wofs_set_int(L, "begin", first);
   wofs_set_int(L, "length", len);
   wofs_set_int(L, "count", c);
-  lua_seti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
+  wofs_append(L);
   return 0;
 }
 
@@ -443,7 +443,7 @@ static int used_push(void *arg, uint64_t b, uint64_t len, uint32_t c)
 {
   lua_State *L = arg;
   lua_pushinteger(L, (lua_Integer)b);
-  lua_seti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
+  wofs_append(L);
   return 0;
 }
 

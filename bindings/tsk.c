@@ -104,7 +104,7 @@ static int push_vol(void *arg, const wo_vol *v)
   wofs_set_str(L, "scheme", v->scheme);
   wofs_set_str(L, "desc", v->desc);
   wofs_set_str(L, "content", wo_img_sniff(p->img, v->start));
-  lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
+  wofs_append(L);
   return 0;
 }
 
@@ -350,7 +350,7 @@ static int push_name(void *arg, const char *name, uint64_t inum, int type,
   wofs_set_str(L, "type", tnames[type]);
   lua_pushboolean(L, allocated);
   lua_setfield(L, -2, "allocated");
-  lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
+  wofs_append(L);
   return 0;
 }
 
@@ -372,7 +372,7 @@ static int push_inum(void *arg, uint64_t inum)
 {
   lua_State *L = arg;
   lua_pushinteger(L, (lua_Integer)inum);
-  lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
+  wofs_append(L);
   return 0;
 }
 
@@ -453,7 +453,7 @@ static int push_run(void *arg, uint64_t lblk, uint64_t pblk, uint32_t len,
     lua_pushboolean(L, 1);
     lua_setfield(L, -2, "uninit");
   }
-  lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
+  wofs_append(L);
   return 0;
 }
 
@@ -642,7 +642,7 @@ static int push_dent(void *arg, const char *name, uint64_t inum, int ft,
   lua_pushboolean(L, live);
   lua_setfield(L, -2, "live");
   wofs_set_int(L, "offset", off);
-  lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
+  wofs_append(L);
   return 0;
 }
 
@@ -696,7 +696,7 @@ static int f_journal_inodes(lua_State *L)
     push_copy(L, j, c);
     push_inode(L, e, &in);
     lua_setfield(L, -2, "inode");
-    lua_rawseti(L, -2, (lua_Integer)luaL_len(L, -2) + 1);
+    wofs_append(L);
   }
   return 1;
 }
