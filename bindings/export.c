@@ -66,10 +66,8 @@ static int e_file(lua_State *L)
   if (rc < 0)
     return fail(L, rc, err);
   lua_createtable(L, 0, 2);
-  lua_pushstring(L, hex);
-  lua_setfield(L, -2, "sha256");
-  lua_pushinteger(L, (lua_Integer)size);
-  lua_setfield(L, -2, "size");
+  wofs_set_str(L, "sha256", hex);
+  wofs_set_int(L, "size", (lua_Integer)size);
   return 1;
 }
 

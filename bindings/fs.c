@@ -105,8 +105,7 @@ int wofs_error(lua_State *L, const char *msg, const char *code)
 void wofs_push_stat(lua_State *L, const wo_stat *st)
 {
   lua_createtable(L, 0, 14);
-  lua_pushstring(L, type_names[st->type]);
-  lua_setfield(L, -2, "type");
+  wofs_set_str(L, "type", type_names[st->type]);
   wofs_set_int(L, "size", (lua_Integer)st->size);
   wofs_set_int(L, "mode", st->mode & 07777);
   wofs_set_int(L, "uid", st->uid);
@@ -508,8 +507,7 @@ static int walk_close(lua_State *L)
 
 static void set_err(lua_State *L, const char *msg)
 {
-  lua_pushstring(L, msg);
-  lua_setfield(L, -2, "err");
+  wofs_set_str(L, "err", msg);
 }
 
 

@@ -154,8 +154,7 @@ static int cls_entry(void *arg, const char *name, int type, uint64_t ino)
   if (rc < 0)
     return a->rc = rc;
   push_class(L, name, a->e);
-  lua_pushinteger(L, (lua_Integer)ino);
-  lua_setfield(L, -2, "inum");
+  wofs_set_int(L, "inum", (lua_Integer)ino);
   wofs_append(L);
   return WO_OK;
 }
@@ -356,8 +355,7 @@ static int walk_close(lua_State *L)
 
 static void set_err(lua_State *L, wo_src *s, int rc)
 {
-  lua_pushstring(L, s->err[0] ? s->err : wo_strerror_code(rc));
-  lua_setfield(L, -2, "err");
+  wofs_set_str(L, "err", s->err[0] ? s->err : wo_strerror_code(rc));
   s->err[0] = '\0';
 }
 
@@ -377,11 +375,9 @@ static int walk_next(lua_State *L)
     set_err(L, w->src, rc);
   } else {
     wofs_push_stat(L, &st);
-    lua_pushinteger(L, it.layer + 1);
-    lua_setfield(L, -2, "layer");
+    wofs_set_int(L, "layer", it.layer + 1);
     if (st.type == WO_T_DIR && it.depth >= w->max_depth) {
-      lua_pushstring(L, "directory too deep: not walked further");
-      lua_setfield(L, -2, "err");
+      wofs_set_str(L, "err", "directory too deep: not walked further");
     } else if (st.type == WO_T_DIR &&
                (rc = walk_children(w, it.path, it.depth)) < 0) {
       set_err(L, w->src, rc);

@@ -388,8 +388,7 @@ static int delta_push(void *arg, int kind, uint64_t v, uint64_t len,
 {
   lua_State *L = arg;
   lua_createtable(L, 0, 5);
-  lua_pushstring(L, kinds[kind]);
-  lua_setfield(L, -2, "kind");
+  wofs_set_str(L, "kind", kinds[kind]);
   wofs_set_int(L, "begin", v);
   wofs_set_int(L, "length", len);
   if (kind != WO_DELTA_RIGHT)
