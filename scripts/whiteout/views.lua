@@ -142,9 +142,9 @@ end
 
 
 --- A file-system handle on target at layer ("rw", "init", "image", a
--- cache id; default the top): a Source with open, stat, lstat, dir,
--- read, walk.  Also returns a view table {src, members, layers, driver}
--- for provenance.  nil, message when it cannot be built.
+-- cache id; default the top): a Source with lstat, stat, dir, readlink,
+-- read, sha256, walk.  Also returns a view table {src, members, layers,
+-- driver} for provenance.  nil, message when it cannot be built.
 -- views.open(root, root:container("fruit"), "rw"):read("/fruit/apples")
 function M.open(root, target, layer)
   local d = M.driver(root)
