@@ -216,7 +216,8 @@ static int dir_next(lua_State *L)
 }
 
 
-/* s:dir(path) -> iterator of name, type, inum (sorted by name). */
+/* s:dir(path) -> iterator of name, type, inum, in the backend's order
+ * (walk sorts; callers that print should too). */
 static int s_dir(lua_State *L)
 {
   wo_src *s = wofs_check(L, 1);

@@ -248,7 +248,10 @@ local function cmd_help(o)
   for _, a in ipairs(pb.args) do
     local d = a.default ~= nil and (" (default: " .. tostring(a.default)
       .. ")") or ""
-    w(("  --arg %s=...  %s%s\n"):format(a.name, a.help, d))
+    local c = a.choices and (" (one of: " .. table.concat(a.choices, ", ")
+      .. ")") or ""
+    local r = a.required and " (required)" or ""
+    w(("  --arg %s=...  %s%s%s%s\n"):format(a.name, a.help, c, d, r))
   end
   w("\nusage:\n  ", pb.usage:gsub("\n", "\n  "), "\n\nsample output:\n")
   w("  ", pb.sample:gsub("^\n", ""):gsub("\n$", ""):gsub("\n", "\n  "), "\n")

@@ -61,6 +61,10 @@ expect "-o elsewhere works" 0 "" \
 for c in exec run shell list; do
   expect "help $c" 0 "usage: whiteout $c" ./whiteout help "$c"
 done
+expect "help lists an argument's choices" 0 "(one of: all, reach)" \
+  ./whiteout help escape
+expect "help says an argument is required" 0 "(required)" \
+  ./whiteout help inspect
 expect "help exec names the calling convention" 0 "local ev, args = ..." \
   ./whiteout help exec
 expect "--help names exec's convention" 0 "local ev, args = ..." \
