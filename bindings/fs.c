@@ -234,6 +234,70 @@ static int s_dir(lua_State *L)
 }
 
 
+/* Collects names only, for s:stats. */
+static int collect_name(void *arg, const char *name, int type,
+                        uint64_t ino)
+{
+  lua_State *L = arg;
+  (void)type;
+  (void)ino;
+  lua_pushstring(L, name);
+  lua_rawseti(L, -2, (lua_Integer)lua_rawlen(L, -2) + 1);
+  return 0;
+}
+
+
+/* Sets t[name] to the entry's stat table, or to {err = message}. */
+static void stat_child(lua_State *L, wo_src *s, const char *dir,
+                       const char *name)
+{
+  char child[WO_PATH_MAX];
+  wo_stat st;
+  int n = snprintf(child, sizeof child, "%s%s%s", dir, dir[0] ? "/" : "",
+                   name), rc;
+  if (n < 0 || n >= (int)sizeof child)
+    rc = wo_src_fail(s, WO_ERANGE, "path too long");
+  else
+    rc = wo_lstat(s, child, &st);
+  if (rc < 0) {
+    lua_createtable(L, 0, 1);
+    lua_pushstring(L, s->err[0] ? s->err : wo_strerror_code(rc));
+    lua_setfield(L, -2, "err");
+    s->err[0] = '\0';
+  } else {
+    wofs_push_stat(L, &st);
+  }
+  /* stack: result, names, name, stat */
+  lua_setfield(L, -4, name);
+}
+
+
+/* s:stats(path) -> {name = stat} for every entry of a directory, one
+ * resolution for the directory and none per entry: what a comparison
+ * of two trees needs.  An entry that cannot be read has {err = ...}. */
+static int s_stats(lua_State *L)
+{
+  wo_src *s = wofs_check(L, 1);
+  char canon[WO_PATH_MAX];
+  int n = resolve_arg(L, s, 2, 1, canon), rc;
+  lua_Integer i, count;
+  if (n)
+    return n;
+  lua_newtable(L);
+  lua_newtable(L);
+  if ((rc = wo_readdir(s, canon, collect_name, L)) < 0)
+    return wofs_fail(L, s, rc, "cannot list", canon);
+  count = (lua_Integer)lua_rawlen(L, -1);
+  for (i = 1; i <= count; i++) {
+    lua_rawgeti(L, -1, i);
+    stat_child(L, s, canon, lua_tostring(L, -1));
+    lua_pop(L, 1);
+  }
+  lua_pop(L, 1);
+  return 1;
+}
+
+
 /* Reads up to len bytes at off of an open file into a Lua string. */
 static int read_range(lua_State *L, wo_file *f, uint64_t off, size_t len,
                       const char *path)
@@ -585,7 +649,8 @@ static const luaL_Reg fs_funcs[] = {
 
 static const luaL_Reg src_methods[] = {
   {"lstat", s_lstat}, {"stat", s_stat}, {"realpath", s_realpath},
-  {"dir", s_dir}, {"read", s_read}, {"readlink", s_readlink},
+  {"dir", s_dir}, {"stats", s_stats}, {"read", s_read},
+  {"readlink", s_readlink},
   {"xattrs", s_xattrs}, {"sha256", s_sha256}, {"sub", s_sub},
   {"walk", s_walk}, {"kind", s_kind}, {"close", s_close},
   {NULL, NULL}

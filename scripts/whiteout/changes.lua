@@ -209,13 +209,15 @@ function diff_dir(cx, dir, hidden)
 end
 
 
--- The names in dir of src (sorted), or none after a warning.
+-- Every entry of dir in src with its stat (one call, no path resolved
+-- per entry) and the sorted names; none after a warning.
 local function listing(cx, src, dir)
-  local it, err = src:dir(dir)
-  local out = {}
-  if not it then cx.warn("%s", err) return out end
-  for name in it do out[#out + 1] = name end
-  return out
+  local stats, err = src:stats(dir)
+  local names = {}
+  if not stats then cx.warn("%s", err) return names, {} end
+  for name in pairs(stats) do names[#names + 1] = name end
+  table.sort(names)
+  return names, stats
 end
 
 
@@ -289,12 +291,15 @@ end
 -- directory gone from the new tree is one "deleted" record, as Docker
 -- lists it.
 function compare_dir(cx, dir, only)
-  local new = listing(cx, cx.upper, dir)
-  local names = only and new or merged(new, listing(cx, cx.lower, dir))
+  local new, nst = listing(cx, cx.upper, dir)
+  local old, ost = {}, {}
+  if not only then old, ost = listing(cx, cx.lower, dir) end
+  local names = only and new or merged(new, old)
   for _, name in ipairs(names) do
     local path = join(dir, name)
-    local st, err = cx.upper:lstat(path)
-    local o = not only and cx.lower:lstat(path)
+    local st, o, err = nst[name], ost[name], nil
+    if st and st.err then st, err = nil, st.err end
+    if o and o.err then err, o = err or o.err, nil end
     if st and not o then put_added(cx, path, st)
     elseif st then compare_entry(cx, path, st, o)
     elseif o then put(cx, path, "deleted", o,

@@ -58,3 +58,18 @@ t.raises("closed handle", function() src:read("/x") end, "closed")
 local none, msg, c2 = fs.open(d .. "/nope")
 t.eq("open missing", c2, "ENOENT")
 t.ok("open message names the path", msg and msg:find("nope", 1, true), msg)
+
+-- stats: every entry of a folder with its lstat, links not followed
+local s2 = assert(fs.open(d))
+local st = assert(s2:stats("/"))
+t.eq("stats names", (function()
+  local n = {} for k in pairs(st) do n[#n + 1] = k end
+  table.sort(n) return n end)(), { "a", "abs", "canary", "chain", "etc",
+  "loop1", "loop2", "rel" })
+t.eq("stats does not follow links", st.abs.type, "symlink")
+t.eq("stats of a folder", st.etc.type, "dir")
+t.eq("stats through a link resolves inside", s2:stats("/a/b/up").passwd
+  and s2:stats("/a/b/up").passwd.size, 11)
+local nost, _, nocode = s2:stats("/nope")
+t.eq("stats of a missing folder", { nost, nocode }, { nil, "ENOENT" })
+t.raises("stats bad argument", function() s2:stats() end, "bad argument")
