@@ -1,5 +1,6 @@
 -- Playbook: one time-ordered list of a Docker host's events, as text,
 -- jsonl or a TSK bodyfile.
+local deleted = require "whiteout.deleted"
 local findings = require "whiteout.findings"
 local output = require "whiteout.output"
 local present = require "whiteout.present"
@@ -15,6 +16,8 @@ local function run(ev, args, emit)
     for _, root in ipairs(ev.roots) do
       timeline.images(root, out)
       if args.files ~= "no" then timeline.disk(root, out) end
+      if args.fs == "yes" or (args.fs == "auto" and deleted.applies(root))
+      then timeline.fs(root, out) end
     end
   end
   for _, e in ipairs(findings.containers(ev)) do
@@ -56,7 +59,8 @@ changed while it lived (`what` host-file, with host_path). On a disk
 image, also what is gone: deleted layer files at their deletion time
 (`what` deleted, time_from dtime or journal) and each container removed
 with docker rm (container-created, log, container-removed; removed
-true). File events
+true), and the file system's times of every entry under the data root
+(`what` fs, as fls -m lists them; --arg fs). File events
 carry mtime, atime, ctime and btime, inode, size and mode, so `--format
 bodyfile` gives a TSK 3 bodyfile for mactime or plaso; other events use
 their time as mtime there.]],
@@ -67,6 +71,10 @@ their time as mtime there.]],
       help = "include log lines" },
     { name = "files", default = "yes", choices = { "yes", "no" },
       help = "include the files of rw layers" },
+    { name = "fs", default = "auto", choices = { "auto", "yes", "no" },
+      help = "include the file system's times of every entry under the "
+        .. "data root (what fs), as fls -m lists them; auto: on disk "
+        .. "images" },
   },
   usage = [[
 whiteout run timeline -e /mnt/host

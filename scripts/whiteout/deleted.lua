@@ -592,10 +592,12 @@ end
 -- root; the deleted part only on images.
 function M.timeline(root, opts)
   local out, base = {}, root.path:gsub("/+$", "")
-  for p, st in (opts or {}).fs == false and function() end
-      or root.src:walk("/") do
-    out[#out + 1] = fs_event(root, base .. "/" .. p:gsub("^/", ""), st,
-      "fs")
+  -- (walk's four values must reach the for: no "and/or" around it)
+  if (opts or {}).fs ~= false then
+    for p, st in root.src:walk("/") do
+      out[#out + 1] = fs_event(root, base .. "/" .. p:gsub("^/", ""), st,
+        "fs")
+    end
   end
   if (opts or {}).deleted == false or not M.applies(root) then
     return out

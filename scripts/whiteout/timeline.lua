@@ -188,6 +188,19 @@ function M.disk(root, out)
 end
 
 
+--- The file system's times of every live entry under the data root
+-- (what "fs"), as `fls -m` lists them, at each entry's mtime; the
+-- bodyfile format gives all four times.
+function M.fs(root, out)
+  for _, r in ipairs(deleted.timeline(root, { deleted = false })) do
+    r.kind = nil
+    r.description = "file system entry"
+    add(out, r.mtime or r.ctime, r)
+  end
+  return out
+end
+
+
 --- Sorts events by time, keeping the order they were gathered in for
 -- equal times (log lines printed in one instant stay in order), and
 -- drops the sort keys.  Returns the list.

@@ -41,6 +41,21 @@ t.eq("timeline: durian deleted at its dtime", durian and { durian.time,
   "2026-12-03T16:07:49.000000000Z", "dtime", 578, "fruit-basket",
   "afdeea52f685209d00b4f001ee0eefbc578bb78dddaed8dd2bd5e3fa53630bbe" })
 
+-- the file system's own times of the data root, as fls -r lists them
+local fsn, cfg = 0, nil
+for _, r in ipairs(recs) do
+  if r.what == "fs" then
+    fsn = fsn + 1
+    if r.path == "/var/lib/docker/containers/32ba05ba65a1803063203e371bd3"
+      .. "bb1a221ea75265d278ffd7c8925a4ee711b0/config.v2.json" then
+      cfg = r
+    end
+  end
+end
+t.eq("timeline: every entry of the data root", fsn, 748)
+t.eq("timeline: fruit-basket's config as fls shows it", cfg and
+  { cfg.inum, cfg.size, cfg.type }, { 443, 2580, "file" })
+
 local sec
 for _, r in ipairs(inv.run("secrets", { img })) do
   if r.where == "removed-env" then sec = r end
