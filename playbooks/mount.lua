@@ -2,6 +2,7 @@
 -- at a chosen layer, its volumes and binds read-only on top; and the
 -- teardown of what it set up.
 local output = require "whiteout.output"
+local util = require "whiteout.util"
 local views = require "whiteout.views"
 
 -- The kernel joins lowerdir into one option of at most a page.
@@ -220,10 +221,7 @@ mount  /mnt/w/data  volume                    /tmp/ev9/d/volumes/webdata/_data
     if not args.target or args.target == "" then
       error("give --arg target=DIR", 0)
     end
-    local h = io.popen("id -u")
-    local uid = h:read("l")
-    h:close()
-    if uid ~= "0" then error("mounting needs root", 0) end
+    if not util.is_root() then error("mounting needs root", 0) end
     if args.action == "umount" then return do_umount(args, emit) end
     do_mount(ev, args, emit)
   end,

@@ -3,6 +3,7 @@
 -- from user space (FUSE file, read-only loop device); and the teardown.
 local dmmount = require "whiteout.dmmount"
 local dmthin = require "whiteout.dmthin"
+local util = require "whiteout.util"
 local views = require "whiteout.views"
 
 -- The Docker device file of the chosen layer of the target.
@@ -143,10 +144,9 @@ mount  /mnt/fruitbowl  fuse  4          xfs     ro,nouuid,norecovery
     if not args.target or args.target == "" then
       error("give --arg target=DIR", 0)
     end
-    local h = io.popen("id -u")
-    local uid = h:read("l")
-    h:close()
-    if uid ~= "0" then error("activating devices needs root", 0) end
+    if not util.is_root() then
+      error("activating devices needs root", 0)
+    end
     if args.action == "umount" then return do_umount(args, emit) end
     do_mount(ev, args, emit)
   end,

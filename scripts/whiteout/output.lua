@@ -177,15 +177,22 @@ function M.table(write, recs, cols, maxw)
 end
 
 
--- Groups records by kind, keeping the order kinds first appear.
-local function by_kind(recs)
+--- Groups records by one field ("?" when absent), keeping the order the
+-- values first appear.  Returns groups (value -> records) and order.
+function M.group(recs, field)
   local groups, order = {}, {}
   for _, r in ipairs(recs) do
-    local k = r.kind or "?"
+    local k = r[field] or "?"
     if not groups[k] then groups[k] = {}; order[#order + 1] = k end
     table.insert(groups[k], r)
   end
   return groups, order
+end
+
+
+-- Groups records by kind.
+local function by_kind(recs)
+  return M.group(recs, "kind")
 end
 M.by_kind = by_kind
 

@@ -49,12 +49,7 @@ end
 
 -- Records grouped by container, in the order containers first appear.
 local function by_container(recs)
-  local order, groups = {}, {}
-  for _, r in ipairs(recs) do
-    local k = r.container or "?"
-    if not groups[k] then groups[k] = {}; order[#order + 1] = k end
-    table.insert(groups[k], r)
-  end
+  local groups, order = output.group(recs, "container")
   return order, groups
 end
 M.by_container = by_container

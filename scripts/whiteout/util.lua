@@ -81,6 +81,15 @@ function M.nn(v)
 end
 
 
+--- Whether whiteout runs as root (mounting and activation need it).
+function M.is_root()
+  local h = io.popen("id -u")
+  local uid = h and h:read("l")
+  if h then h:close() end
+  return uid == "0"
+end
+
+
 --- Returns a sorted array of a table's keys.
 function M.keys(t)
   local out = {}
